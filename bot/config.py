@@ -1,0 +1,75 @@
+"""Settings, read once from the environment and an optional `.env` file (SPEC §5).
+
+Nothing else in changebot reads `os.environ`: the one `Settings` object is
+passed into the app factory, the engine and the scheduler.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Mode(StrEnum):
+    """How `changebot run` talks to Slack, decided by which credentials are set."""
+
+    SOCKET = "socket"
+    HTTP = "http"
+    CONSOLE = "console"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    database_url: str = "sqlite:///changebot.db"
+    changebot_timezone: str = "Europe/London"
+    port: int = Field(default=3000, ge=1, le=65535)
+    # The address HTTP mode listens on; tests and the benchmarks use 127.0.0.1.
+    host: str = "0.0.0.0"  # noqa: S104 - a server in a container listens on every interface
+    http_threads: int = Field(default=8, ge=1, le=64)
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url_ends_with_slash(cls, value: str) -> str:
+        # WebClient joins method names with urljoin: without the slash the
+        # last path segment would be replaced, not extended (PLATFORM.md).
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("changebot_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @property
+    def oauth_enabled(self) -> bool:
+        return bool(self.slack_client_id and self.slack_client_secret)
+
+    @property
+    def mode(self) -> Mode:
+        if self.slack_app_token and (self.slack_bot_token or self.oauth_enabled):
+            return Mode.SOCKET
+        if self.slack_signing_secret and (self.slack_bot_token or self.oauth_enabled):
+            return Mode.HTTP
+        return Mode.CONSOLE
+
+    def missing_for_slack(self) -> list[str]:
+        """The variables a person still has to set before changebot can reach Slack."""
+        missing = []
+        if not (self.slack_bot_token or self.oauth_enabled):
+            missing.append("SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)")
+        if not (self.slack_app_token or self.slack_signing_secret):
+            missing.append("SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode)")
+        return missing
