@@ -1,0 +1,73 @@
+"""The forms of each command: one source for parsing errors and help text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from bot.errors import UsageError
+
+
+@dataclass(frozen=True)
+class Form:
+    """One way to call a command, as the usage message shows it."""
+
+    syntax: str
+    does: str
+
+
+@dataclass(frozen=True)
+class CommandForms:
+    """A slash command and every form it accepts."""
+
+    command: str
+    summary: str
+    forms: tuple[Form, ...]
+
+    def usage(self) -> str:
+        lines = [f"*{self.command}*: {self.summary}"]
+        lines += [f"• `{self.command} {form.syntax}`: {form.does}" for form in self.forms]
+        return "\n".join(lines)
+
+    def form(self, word: str) -> Form:
+        return next(form for form in self.forms if form.syntax.split(" ", 1)[0] == word)
+
+    def error(self, message: str, *, form: str | None = None) -> UsageError:
+        """A usage error that shows the right form (or every form when none is given)."""
+        if form is None:
+            return UsageError(message, usage=self.usage())
+        right = self.form(form)
+        return UsageError(message, usage=f"`{self.command} {right.syntax}`: {right.does}")
+
+
+@dataclass(frozen=True)
+class ShowHelp:
+    """The caller asked for help (or gave no subcommand)."""
+
+
+_WHOLE_NUMBER = re.compile(r"\d{1,6}")
+
+
+def whole_number(text: str) -> int | None:
+    """A positive number as people type it, or None when the text is not one."""
+    stripped = text.strip().lstrip("#")
+    if not _WHOLE_NUMBER.fullmatch(stripped) or int(stripped) == 0:
+        return None
+    return int(stripped)
+
+
+def iso_date(text: str) -> date | None:
+    """A `YYYY-MM-DD` date, or None when the text is not a real date in that form."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def split_subcommand(text: str) -> tuple[str, str]:
+    """The first word, lower-cased, and the rest of the text, stripped."""
+    word, _, rest = text.strip().partition(" ")
+    return word.lower(), rest.strip()

@@ -1,0 +1,1 @@
+"""The domain: plain functions over a session, with no Slack in them."""

@@ -1,0 +1,21 @@
+"""Slack events are handled once: Slack retries a slow event with the same `event_id`."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from storage.models import ProcessedEvent
+
+
+def first_delivery(*, session: Session, event_id: str, team_id: str | None) -> bool:
+    """Record the event id; False when it was already recorded (a retry, or another instance)."""
+    if session.exec(select(ProcessedEvent.event_id).where(ProcessedEvent.event_id == event_id)).first():
+        return False
+    try:
+        with session.begin_nested():
+            session.add(ProcessedEvent(event_id=event_id, team_id=team_id))
+    except IntegrityError:
+        return False
+    return True
+

@@ -1,0 +1,90 @@
+"""Projects and partners: a project is created the first time its channel uses changebot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from bot.errors import NotAllowed
+from bot.services.principles import seed_default_principles
+from storage.models import Partner, Project, Role
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is acting, and where: taken from the Slack payload at the edge."""
+
+    team_id: str
+    channel_id: str
+    user_id: str
+    channel_name: str = ""
+
+
+def project_for(*, session: Session, caller: Caller, timezone: str) -> Project:
+    """The caller's channel's project, created on first use with the caller as its lead.
+
+    Two instances may see a channel's first command at once: the unique
+    (team, channel) index lets one insert win, and the other reads its row.
+    """
+    project = _find_project(session, caller)
+    if project is not None:
+        return project
+    try:
+        with session.begin_nested():
+            project = Project(
+                team_id=caller.team_id,
+                channel_id=caller.channel_id,
+                name=caller.channel_name or caller.channel_id,
+                timezone=timezone,
+            )
+            session.add(project)
+            session.flush()
+            session.add(Partner(project_id=project.id, user_id=caller.user_id, role=Role.LEAD))
+            seed_default_principles(session=session, project=project)
+            session.flush()
+    except IntegrityError:
+        found = _find_project(session, caller)
+        if found is None:
+            raise
+        return found
+    return project
+
+
+def _find_project(session: Session, caller: Caller) -> Project | None:
+    query = select(Project).where(
+        Project.team_id == caller.team_id, Project.channel_id == caller.channel_id
+    )
+    return session.exec(query).first()
+
+
+def role_of(*, session: Session, project: Project, user_id: str) -> Role | None:
+    query = select(Partner.role).where(Partner.project_id == project.id, Partner.user_id == user_id)
+    role = session.exec(query).first()
+    return Role(role) if role is not None else None
+
+
+def leads(*, session: Session, project: Project) -> list[str]:
+    query = select(Partner.user_id).where(
+        Partner.project_id == project.id, Partner.role == Role.LEAD
+    )
+    return list(session.exec(query.order_by(Partner.id)))
+
+
+def require_lead(*, session: Session, project: Project, user_id: str, action: str) -> None:
+    """Refuse `action` unless the user leads the project; the refusal names the leads."""
+    if role_of(session=session, project=project, user_id=user_id) == Role.LEAD:
+        return
+    raise NotAllowed(f"Only a project lead can {action}.", ask=leads(session=session, project=project))
+
+
+def projects_of(*, session: Session, team_id: str, user_id: str) -> list[Project]:
+    """The projects in a workspace where the user is a partner, oldest first."""
+    query = (
+        select(Project)
+        .join(Partner, Partner.project_id == Project.id)  # type: ignore[arg-type]
+        .where(Project.team_id == team_id, Partner.user_id == user_id)
+        .order_by(Project.id)
+    )
+    return list(session.exec(query))

@@ -1,0 +1,1 @@
+"""Pure functions from domain objects to Block Kit; all user text passes `text.escape`."""

@@ -1,0 +1,52 @@
+"""A rendered message: Block Kit blocks plus the plain fallback Slack shows in notifications."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from bot.views.text import Limit, plain, truncate
+
+
+@dataclass(frozen=True)
+class Message:
+    """What changebot says: `text` is already safe mrkdwn, `blocks` already built."""
+
+    text: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+
+    def payload(self) -> dict[str, Any]:
+        return {"text": truncate(self.text, Limit.FALLBACK), "blocks": self.blocks}
+
+
+def header(text: str) -> Block:
+    return HeaderBlock(text=PlainTextObject(text=plain(text, Limit.HEADER), emoji=True))
+
+
+def section(mrkdwn: str) -> Block:
+    """A section of safe mrkdwn (escape user text before composing it)."""
+    return SectionBlock(text=MarkdownTextObject(text=truncate(mrkdwn, Limit.SECTION)))
+
+
+def context(*mrkdwn: str) -> Block:
+    return ContextBlock(
+        elements=[MarkdownTextObject(text=truncate(line, Limit.CONTEXT)) for line in mrkdwn[:10]]
+    )
+
+
+def blocks(*items: Block) -> list[dict[str, Any]]:
+    return [item.to_dict() for item in items[:50]]
+
+
+def mention(user_id: str | None) -> str:
+    """A user mention built from an id Slack gave us, never from typed text."""
+    return f"<@{user_id}>" if user_id else "nobody"

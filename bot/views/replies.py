@@ -1,0 +1,34 @@
+"""Ephemeral replies to the person who acted: confirmations, refusals, help."""
+
+from __future__ import annotations
+
+from bot.errors import ChangebotError, NotAllowed, UsageError
+from bot.views.message import Message, blocks, context, mention, section
+from bot.views.text import escape
+
+
+def confirmation(mrkdwn: str) -> Message:
+    """A short confirmation; `mrkdwn` must already be safe."""
+    return Message(text=mrkdwn, blocks=blocks(section(mrkdwn)))
+
+
+def usage(usage_text: str) -> Message:
+    return Message(text=usage_text, blocks=blocks(section(usage_text)))
+
+
+def refusal(error: ChangebotError) -> Message:
+    """A domain error, told to the person who caused it, with what to do instead."""
+    said = f":warning: {escape(error.message)}"
+    if isinstance(error, NotAllowed) and error.ask:
+        said += " Ask " + ", ".join(mention(user_id) for user_id in error.ask) + "."
+    if isinstance(error, UsageError):
+        return Message(text=said, blocks=blocks(section(said), context(error.usage)))
+    return Message(text=said, blocks=blocks(section(said)))
+
+
+def failure() -> Message:
+    text = (
+        ":x: Sorry, something went wrong on our side and nothing was changed. "
+        "Please try again in a minute."
+    )
+    return Message(text=text, blocks=blocks(section(text)))

@@ -1,0 +1,128 @@
+"""The action plan in Block Kit: the stage list, confirmations and celebrations."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.services.stages import Completion, Progress
+from bot.views.message import Message, blocks, context, header, mention, section
+from bot.views.text import Limit, escape
+from storage.models import Stage, StageStatus
+
+_STATUS = {
+    StageStatus.PLANNED: ":white_circle: planned",
+    StageStatus.IN_PROGRESS: ":large_blue_circle: in progress",
+    StageStatus.DONE: ":white_check_mark: done",
+}
+_BAR_CELLS = 10
+
+
+def progress_bar(progress: Progress) -> str:
+    filled = round(_BAR_CELLS * progress.done / progress.total) if progress.total else 0
+    bar = "▰" * filled + "▱" * (_BAR_CELLS - filled)
+    noun = "stage" if progress.total == 1 else "stages"
+    return f"{bar} {progress.done} of {progress.total} {noun}, {progress.percent}%"
+
+
+def stage_line(stage: Stage, today: date) -> str:
+    parts = [f"*{stage.position}.* {escape(stage.title, 600)}", _STATUS[StageStatus(stage.status)]]
+    if stage.owner_id:
+        parts.append(f"owner {mention(stage.owner_id)}")
+    if stage.due_on:
+        overdue = stage.status != StageStatus.DONE and stage.due_on < today
+        parts.append(f"due {stage.due_on.isoformat()}" + (" :hourglass: *overdue*" if overdue else ""))
+    return " · ".join(parts)
+
+
+def stage_list(stages: list[Stage], progress: Progress, today: date) -> Message:
+    if not stages:
+        text = "The plan has no stages yet. Add the first with `/stage add TITLE`."
+        return Message(text=text, blocks=blocks(section(text)))
+    lines = [stage_line(stage, today) for stage in stages]
+    items = [section(progress_bar(progress))]
+    items += [section(line) for line in lines[:45]]
+    if len(lines) > 45:
+        items.append(context(f"…and {len(lines) - 45} more stages."))
+    return Message(text=f"The plan: {progress_bar(progress)}", blocks=blocks(*items))
+
+
+def stage_added(stage: Stage, today: date) -> Message:
+    text = f"Added stage {stage_line(stage, today)}"
+    if stage.due_on and stage.due_on < today:
+        text += f"\nIts due date has already passed, so stage {stage.position} is overdue."
+    return Message(text=text, blocks=blocks(section(text)))
+
+
+def stage_started(stage: Stage) -> Message:
+    text = f":large_blue_circle: Stage {stage.position} is in progress: {escape(stage.title, 600)}"
+    return Message(text=text, blocks=blocks(section(text)))
+
+
+def stage_reopened(stage: Stage) -> Message:
+    text = f":leftwards_arrow_with_hook: Stage {stage.position} is open again: {escape(stage.title, 600)}"
+    return Message(text=text, blocks=blocks(section(text)))
+
+
+def completion_reply(completion: Completion) -> Message:
+    stage = completion.stage
+    text = f":white_check_mark: Stage {stage.position} is done, and the channel has been told."
+    return Message(text=text, blocks=blocks(section(text)))
+
+
+def celebration(completion: Completion) -> Message:
+    """What the channel sees when a stage is done: a celebration, or a note if done again."""
+    if completion.again:
+        return _completed_again(completion)
+    if completion.progress.finished:
+        return _project_finished(completion)
+    stage = completion.stage
+    title = escape(stage.title, 1500)
+    lines = [f":tada: *Stage {stage.position} is done!*  {title}"]
+    lines.append(_outcome_line(stage))
+    return Message(
+        text=f":tada: Stage {stage.position} is done: {title}",
+        blocks=blocks(
+            section("\n".join(lines)),
+            context(_people_line(stage)),
+            section(progress_bar(completion.progress)),
+        ),
+    )
+
+
+def _project_finished(completion: Completion) -> Message:
+    stage = completion.stage
+    name = escape(completion.project.name, Limit.HEADER)
+    return Message(
+        text=f":trophy: Every stage of {name} is done!",
+        blocks=blocks(
+            header(f"🏆 Every stage of {completion.project.name} is done!"),
+            section(
+                f":confetti_ball: The last stage, *{stage.position}. {escape(stage.title, 1500)}*, "
+                f"is complete.\n{_outcome_line(stage)}"
+            ),
+            context(_people_line(stage)),
+            section(progress_bar(completion.progress)),
+            section("Thank you, everyone: managers, staff, union representatives and service users. "
+                    "This is what partnership looks like."),
+        ),
+    )
+
+
+def _completed_again(completion: Completion) -> Message:
+    stage = completion.stage
+    text = (
+        f":white_check_mark: Stage {stage.position} ({escape(stage.title, 1500)}) was completed "
+        f"again by {mention(stage.completed_by)}. {_outcome_line(stage)}"
+    )
+    return Message(text=text, blocks=blocks(section(text), context(progress_bar(completion.progress))))
+
+
+def _outcome_line(stage: Stage) -> str:
+    if stage.outcome:
+        return f"*Outcome:* {escape(stage.outcome, 1200)}"
+    return "_No outcome was recorded._"
+
+
+def _people_line(stage: Stage) -> str:
+    owner = f"Owned by {mention(stage.owner_id)}" if stage.owner_id else "No owner"
+    return f"{owner} · completed by {mention(stage.completed_by)}"

@@ -1,0 +1,53 @@
+"""The one place where user text is made safe for Slack.
+
+Every piece of text a person typed passes `escape` before it goes into a
+message, a view or a notification: `&`, `<` and `>` become entities (so no
+text can turn into `<!channel>` or a link the writer did not make) and text
+too long for its Block Kit field is cut with an ellipsis, never rejected.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import IntEnum
+
+ELLIPSIS = "…"
+
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ENTITY_AT_END = re.compile(r"&[a-z]{0,3}$")
+
+
+class Limit(IntEnum):
+    """Block Kit's limits, in characters, for the fields changebot fills."""
+
+    SECTION = 3000
+    FIELD = 2000
+    CONTEXT = 2000
+    HEADER = 150
+    BUTTON = 75
+    OPTION = 75
+    MODAL_TITLE = 24
+    INPUT_VALUE = 3000
+    FALLBACK = 3000
+    MESSAGE_TEXT = 40000
+
+
+def escape(text: str, limit: int = Limit.SECTION) -> str:
+    """Escape Slack's control characters in `text` and fit it into `limit` characters."""
+    cleaned = _CONTROL.sub("", text)
+    escaped = "".join(_ENTITIES.get(char, char) for char in cleaned)
+    return truncate(escaped, limit)
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut already-safe text to `limit` characters, never through an entity."""
+    if len(text) <= limit:
+        return text
+    cut = _ENTITY_AT_END.sub("", text[: limit - len(ELLIPSIS)])
+    return cut.rstrip() + ELLIPSIS
+
+
+def plain(text: str, limit: int) -> str:
+    """Text for a `plain_text` object: no entities needed, only control characters and length."""
+    return truncate(_CONTROL.sub("", text), limit)

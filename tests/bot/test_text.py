@@ -1,0 +1,44 @@
+"""The one escaping function: user text can never broadcast, link, or break a limit."""
+
+from bot.views.text import ELLIPSIS, Limit, escape, plain, truncate
+
+
+def test_broadcasts_and_ampersands_are_escaped():
+    assert escape("Tell <!channel> & <!here> <!everyone>") == (
+        "Tell &lt;!channel&gt; &amp; &lt;!here&gt; &lt;!everyone&gt;"
+    )
+
+
+def test_links_and_mentions_typed_as_text_stay_text():
+    assert escape("<https://evil.example|click> <@U123>") == (
+        "&lt;https://evil.example|click&gt; &lt;@U123&gt;"
+    )
+
+
+def test_long_text_is_cut_to_the_limit_with_an_ellipsis():
+    cut = escape("x" * 4000, Limit.SECTION)
+    assert len(cut) == Limit.SECTION
+    assert cut.endswith(ELLIPSIS)
+
+
+def test_cutting_never_splits_an_entity():
+    cut = escape("a" * 8 + "&&&", 12)
+    assert len(cut) <= 12
+    assert cut.endswith(ELLIPSIS)
+    assert "&am" + ELLIPSIS not in cut
+    assert cut.count("&") == cut.count("&amp;")
+
+
+def test_escaping_counts_against_the_limit():
+    cut = escape("&" * 3000, Limit.SECTION)
+    assert len(cut) <= Limit.SECTION
+
+
+def test_control_characters_are_dropped_but_newlines_kept():
+    assert escape("a\x00b\x07c\nd\te") == "abc\nd\te"
+
+
+def test_short_text_is_unchanged():
+    assert truncate("hello", 10) == "hello"
+    assert plain("<b>" * 100, Limit.BUTTON).endswith(ELLIPSIS)
+    assert len(plain("<b>" * 100, Limit.BUTTON)) == Limit.BUTTON
