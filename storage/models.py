@@ -375,3 +375,10 @@ class OAuthState(SQLModel, table=True):
 
     state: str = Field(primary_key=True, max_length=128)
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+def saved_id(row: Project | Stage) -> int:
+    """The primary key of a row already flushed; a missing one is a bug, not a user error."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has not been flushed yet")
+    return row.id

@@ -1,0 +1,138 @@
+"""Bringing a database's schema up to date with Alembic, from code.
+
+Every start, and `changebot db upgrade`, calls `upgrade`; nothing calls
+`create_all`. The Alembic configuration is built here rather than read from
+`alembic.ini`, so an installed changebot needs no file beside it and the
+database URL comes only from the caller (the settings object).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.autogenerate.api import AutogenContext
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, create_engine, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import SQLModel
+
+import storage.models  # noqa: F401  (defines the tables on SQLModel.metadata)
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+# The key of the PostgreSQL advisory lock held while upgrading: any constant
+# that nothing else in the same database uses ("cbmigrat" read as a bigint).
+_LOCK_KEY = int.from_bytes(b"cbmigrat", "big")
+
+
+def alembic_config(database_url: str) -> Config:
+    """The Alembic configuration for `database_url`, with our migrations folder."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("path_separator", "os")
+    # Config values go through ConfigParser interpolation: a URL-encoded
+    # password (`%40`) would otherwise be read as a placeholder.
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+def upgrade(database_url: str, revision: str = "head") -> None:
+    """Upgrade the database to `revision`; a no-op when it is already there.
+
+    On PostgreSQL the upgrade runs under an advisory lock, so two instances
+    starting together take turns: the second finds the work done.
+    """
+    config = alembic_config(database_url)
+    engine = _migration_engine(database_url)
+    try:
+        with engine.connect() as connection, _migration_lock(connection):
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    finally:
+        engine.dispose()
+
+
+def current_revision(database_url: str) -> str | None:
+    """The revision the database is at, or None when it was never migrated."""
+    engine = _migration_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def context_options(dialect_name: str) -> dict[str, Any]:
+    """The options env.py gives `context.configure`, shared with the tests.
+
+    The migration tests compare a migrated database with the models using
+    exactly these options, so a passing test means autogenerate would find
+    nothing to do.
+    """
+    return {
+        "target_metadata": SQLModel.metadata,
+        "include_name": _include_name,
+        "compare_type": True,
+        # SQLite can barely ALTER TABLE: batch mode copies the table instead.
+        "render_as_batch": dialect_name == "sqlite",
+        "render_item": _render_item,
+    }
+
+
+def _migration_engine(database_url: str) -> Engine:
+    # Not storage.db.make_engine: that switches SQLite's foreign keys on, and
+    # a batch migration that copies a referenced table must run with them off.
+    # NullPool: the one connection is really closed, locks and all.
+    return create_engine(database_url, poolclass=NullPool)
+
+
+@contextmanager
+def _migration_lock(connection: Connection) -> Iterator[None]:
+    """Hold PostgreSQL's session advisory lock for the block; elsewhere do nothing.
+
+    The lock is taken and released in transactions of their own, so Alembic
+    still manages the migration's transaction (and `autocommit_block` works).
+    """
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    connection.execute(select(func.pg_advisory_lock(_LOCK_KEY)))
+    connection.commit()
+    try:
+        yield
+    finally:
+        connection.rollback()
+        connection.execute(select(func.pg_advisory_unlock(_LOCK_KEY)))
+        connection.commit()
+
+
+def _include_name(name: str | None, type_: str, _parent_names: Any) -> bool:
+    """Compare only our own tables.
+
+    APScheduler's job store (`apscheduler_jobs`) and Slack's OAuth stores keep
+    tables in the same database that they create themselves; autogenerate
+    must neither drop them nor track them. The price: a model deleted from
+    storage/models.py is not noticed either, so write its `drop_table` by hand.
+    """
+    return type_ != "table" or name in SQLModel.metadata.tables
+
+
+def _render_item(type_: str, obj: Any, _context: AutogenContext) -> str | bool:
+    """Render our column types as the plain SQLAlchemy types underneath.
+
+    `UTCDateTime` and SQLModel's `AutoString` only change how Python values
+    are bound and read; the DDL is the wrapped type's. Migrations then import
+    nothing from the application and stay valid if those classes change.
+    """
+    if type_ == "type" and isinstance(obj, TypeDecorator):
+        impl = obj.impl_instance
+        if type(impl).__module__ == "sqlalchemy.sql.sqltypes":
+            return f"sa.{impl!r}"
+    return False
