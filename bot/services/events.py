@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage.models import ProcessedEvent
+
+# Slack retries an event three times within about five minutes; a day is ample.
+RETENTION = timedelta(days=1)
 
 
 def first_delivery(*, session: Session, event_id: str, team_id: str | None) -> bool:
     """Record the event id; False when it was already recorded (a retry, or another instance)."""
-    if session.exec(select(ProcessedEvent.event_id).where(ProcessedEvent.event_id == event_id)).first():
+    if session.exec(
+        select(ProcessedEvent.event_id).where(ProcessedEvent.event_id == event_id)
+    ).first():
         return False
     try:
         with session.begin_nested():
@@ -19,3 +27,8 @@ def first_delivery(*, session: Session, event_id: str, team_id: str | None) -> b
         return False
     return True
 
+
+def forget_events_before(*, session: Session, cutoff: datetime) -> int:
+    """Drop the ids of events received before `cutoff`; returns how many."""
+    statement = delete(ProcessedEvent).where(col(ProcessedEvent.received_at) < cutoff)
+    return int(session.exec(statement).rowcount)

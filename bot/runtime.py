@@ -1,0 +1,92 @@
+"""What one changebot process runs besides Bolt: the engine, the outbox sender, the scheduler.
+
+Built once from the settings (`build_runtime`), started after migrations and
+stopped on shutdown; the app factory and the jobs receive it instead of
+reaching for globals.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.config import Settings
+from bot.delivery import OUTBOX_WRITTEN, Sender, TokenSource
+from bot.scheduler import Scheduler
+from storage.db import make_engine, unit_of_work
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def new_instance_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    sender: Sender
+    scheduler: Scheduler
+    instance_id: str
+    clock: Callable[[], datetime] = field(default=utcnow)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work; the sender is woken as soon as it commits an outbox row."""
+        with unit_of_work(self.engine) as session:
+            yield session
+            wrote_outbox = session.info.pop(OUTBOX_WRITTEN, False)
+        if wrote_outbox:
+            self.sender.wake()
+
+    def start(self) -> None:
+        from bot import jobs
+
+        self.sender.start()
+        self.scheduler.start()
+        jobs.bind(self)
+        log.info("changebot %s started", self.instance_id)
+
+    def stop(self) -> None:
+        """Stop the scheduler, let the sender record its last post, release the database."""
+        self.scheduler.stop()
+        self.sender.stop()
+        self.engine.dispose()
+        log.info("changebot %s stopped", self.instance_id)
+
+
+def build_runtime(
+    settings: Settings,
+    tokens: TokenSource,
+    *,
+    engine: Engine | None = None,
+    sender_poll_interval: float = 1.0,
+) -> Runtime:
+    engine = engine or make_engine(settings.database_url)
+    instance_id = new_instance_id()
+    sender = Sender(
+        engine=engine,
+        tokens=tokens,
+        api_url=settings.slack_api_url,
+        instance_id=instance_id,
+        poll_interval=sender_poll_interval,
+    )
+    scheduler = Scheduler(engine=engine, instance_id=instance_id)
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        sender=sender,
+        scheduler=scheduler,
+        instance_id=instance_id,
+    )
