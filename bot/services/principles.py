@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from storage.models import Principle, Project
+from storage.models import Principle, Project, saved_id
 
 # The TUC's six principles of partnership: every new project starts with them.
 DEFAULT_PRINCIPLES: tuple[tuple[str, str], ...] = (
@@ -19,9 +19,15 @@ DEFAULT_PRINCIPLES: tuple[tuple[str, str], ...] = (
 
 def seed_default_principles(*, session: Session, project: Project) -> None:
     for position, (title, meaning) in enumerate(DEFAULT_PRINCIPLES, start=1):
-        session.add(Principle(project_id=project.id, position=position, title=title, meaning=meaning))
+        session.add(
+            Principle(project_id=saved_id(project), position=position, title=title, meaning=meaning)
+        )
 
 
 def list_principles(*, session: Session, project: Project) -> list[Principle]:
-    query = select(Principle).where(Principle.project_id == project.id).order_by(Principle.position)
+    query = (
+        select(Principle)
+        .where(Principle.project_id == project.id)
+        .order_by(col(Principle.position))
+    )
     return list(session.exec(query))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.errors import NotAllowed
 from bot.services.principles import seed_default_principles
-from storage.models import Partner, Project, Role
+from storage.models import Partner, Project, Role, saved_id
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,9 @@ def project_for(*, session: Session, caller: Caller, timezone: str) -> Project:
             )
             session.add(project)
             session.flush()
-            session.add(Partner(project_id=project.id, user_id=caller.user_id, role=Role.LEAD))
+            session.add(
+                Partner(project_id=saved_id(project), user_id=caller.user_id, role=Role.LEAD)
+            )
             seed_default_principles(session=session, project=project)
             session.flush()
     except IntegrityError:
@@ -69,22 +71,24 @@ def leads(*, session: Session, project: Project) -> list[str]:
     query = select(Partner.user_id).where(
         Partner.project_id == project.id, Partner.role == Role.LEAD
     )
-    return list(session.exec(query.order_by(Partner.id)))
+    return list(session.exec(query.order_by(col(Partner.id))))
 
 
 def require_lead(*, session: Session, project: Project, user_id: str, action: str) -> None:
     """Refuse `action` unless the user leads the project; the refusal names the leads."""
     if role_of(session=session, project=project, user_id=user_id) == Role.LEAD:
         return
-    raise NotAllowed(f"Only a project lead can {action}.", ask=leads(session=session, project=project))
+    raise NotAllowed(
+        f"Only a project lead can {action}.", ask=leads(session=session, project=project)
+    )
 
 
 def projects_of(*, session: Session, team_id: str, user_id: str) -> list[Project]:
     """The projects in a workspace where the user is a partner, oldest first."""
     query = (
         select(Project)
-        .join(Partner, Partner.project_id == Project.id)  # type: ignore[arg-type]
+        .join(Partner, col(Partner.project_id) == col(Project.id))
         .where(Project.team_id == team_id, Partner.user_id == user_id)
-        .order_by(Project.id)
+        .order_by(col(Project.id))
     )
     return list(session.exec(query))

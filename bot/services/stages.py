@@ -8,11 +8,11 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.projects import leads, require_lead, role_of
-from storage.models import Project, Role, Stage, StageStatus
+from storage.models import Project, Role, Stage, StageStatus, saved_id
 from storage.types import utcnow
 
 Clock = Callable[[], datetime]
@@ -72,7 +72,7 @@ def add_stage(
         select(func.max(Stage.position)).where(Stage.project_id == project.id)
     ).one()
     stage = Stage(
-        project_id=project.id,
+        project_id=saved_id(project),
         position=(last or 0) + 1,
         title=title,
         due_on=due_on,
@@ -85,7 +85,7 @@ def add_stage(
 
 
 def list_stages(*, session: Session, project: Project) -> list[Stage]:
-    query = select(Stage).where(Stage.project_id == project.id).order_by(Stage.position)
+    query = select(Stage).where(Stage.project_id == project.id).order_by(col(Stage.position))
     return list(session.exec(query))
 
 
@@ -158,8 +158,10 @@ def _stage(session: Session, project: Project, number: int, *, lock: bool = Fals
         return stage
     count = session.exec(select(func.count()).where(Stage.project_id == project.id)).one()
     if count == 0:
-        raise NotFound(f"There is no stage {number}: the plan has no stages yet. "
-                       "Add one with `/stage add TITLE`.")
+        raise NotFound(
+            f"There is no stage {number}: the plan has no stages yet. "
+            "Add one with `/stage add TITLE`."
+        )
     raise NotFound(f"There is no stage {number}: the plan has stages 1 to {count}.")
 
 

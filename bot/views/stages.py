@@ -30,7 +30,9 @@ def stage_line(stage: Stage, today: date) -> str:
         parts.append(f"owner {mention(stage.owner_id)}")
     if stage.due_on:
         overdue = stage.status != StageStatus.DONE and stage.due_on < today
-        parts.append(f"due {stage.due_on.isoformat()}" + (" :hourglass: *overdue*" if overdue else ""))
+        parts.append(
+            f"due {stage.due_on.isoformat()}" + (" :hourglass: *overdue*" if overdue else "")
+        )
     return " · ".join(parts)
 
 
@@ -59,7 +61,8 @@ def stage_started(stage: Stage) -> Message:
 
 
 def stage_reopened(stage: Stage) -> Message:
-    text = f":leftwards_arrow_with_hook: Stage {stage.position} is open again: {escape(stage.title, 600)}"
+    title = escape(stage.title, 600)
+    text = f":leftwards_arrow_with_hook: Stage {stage.position} is open again: {title}"
     return Message(text=text, blocks=blocks(section(text)))
 
 
@@ -102,8 +105,10 @@ def _project_finished(completion: Completion) -> Message:
             ),
             context(_people_line(stage)),
             section(progress_bar(completion.progress)),
-            section("Thank you, everyone: managers, staff, union representatives and service users. "
-                    "This is what partnership looks like."),
+            section(
+                "Thank you, everyone: managers, staff, union representatives and service users. "
+                "This is what partnership looks like."
+            ),
         ),
     )
 
@@ -114,7 +119,9 @@ def _completed_again(completion: Completion) -> Message:
         f":white_check_mark: Stage {stage.position} ({escape(stage.title, 1500)}) was completed "
         f"again by {mention(stage.completed_by)}. {_outcome_line(stage)}"
     )
-    return Message(text=text, blocks=blocks(section(text), context(progress_bar(completion.progress))))
+    return Message(
+        text=text, blocks=blocks(section(text), context(progress_bar(completion.progress)))
+    )
 
 
 def _outcome_line(stage: Stage) -> str:

@@ -1,0 +1,85 @@
+"""The app factory: a Bolt app built from settings, with every listener registered.
+
+No import-time globals: tests, the console and `changebot run` each build
+their own app around their own runtime.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk import WebClient
+from sqlalchemy.engine import Engine
+
+from bot.config import Settings
+from bot.delivery import TokenSource
+from bot.installations import (
+    DatabaseInstallationStore,
+    DatabaseOAuthStateStore,
+    InstalledTokens,
+    StaticToken,
+)
+from bot.listeners import register_all
+from bot.runtime import Runtime
+from bot.views import replies
+
+log = logging.getLogger(__name__)
+
+# What changebot does in a workspace, and no more (manifest.yml declares the same).
+BOT_SCOPES = (
+    "app_mentions:read",
+    "channels:history",
+    "channels:join",
+    "chat:write",
+    "commands",
+    "files:write",
+    "groups:history",
+    "im:write",
+)
+
+
+def token_source(settings: Settings, engine: Engine) -> TokenSource:
+    """Where the sender finds a workspace's bot token: the settings, or its installation."""
+    if settings.oauth_enabled:
+        store = DatabaseInstallationStore(engine=engine, client_id=str(settings.slack_client_id))
+        return InstalledTokens(store)
+    return StaticToken(str(settings.slack_bot_token))
+
+
+def create_app(settings: Settings, runtime: Runtime) -> App:
+    client = WebClient(base_url=settings.slack_api_url, token=settings.slack_bot_token, timeout=10)
+    options: dict[str, Any] = {
+        "signing_secret": settings.slack_signing_secret or "",
+        "client": client,
+        "process_before_response": False,
+        "listener_executor": ThreadPoolExecutor(max_workers=16, thread_name_prefix="bolt"),
+        "logger": logging.getLogger("bot.bolt"),
+    }
+    if settings.oauth_enabled:
+        options["oauth_settings"] = OAuthSettings(
+            client_id=settings.slack_client_id,
+            client_secret=settings.slack_client_secret,
+            scopes=list(BOT_SCOPES),
+            installation_store=DatabaseInstallationStore(
+                engine=runtime.engine, client_id=str(settings.slack_client_id)
+            ),
+            state_store=DatabaseOAuthStateStore(engine=runtime.engine),
+        )
+    else:
+        options["token"] = settings.slack_bot_token
+    app = App(**options)
+    register_all(app, runtime)
+    app.error(_tell_the_user_briefly)
+    return app
+
+
+def _tell_the_user_briefly(error: Exception, body: dict[str, Any], respond: Any) -> BoltResponse:
+    """The second tier of errors: log the traceback, tell the person in one sentence."""
+    log.error("unhandled error in a listener", exc_info=error)
+    if body.get("response_url"):
+        respond(response_type="ephemeral", **replies.failure().payload())
+    return BoltResponse(status=200, body="")

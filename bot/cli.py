@@ -1,0 +1,79 @@
+"""The `changebot` command: `run`, `console` and `db upgrade` (SPEC §5)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from bot.config import Mode, Settings
+from storage.migrate import upgrade
+
+NO_CREDENTIALS_BANNER = """\
+┌──────────────────────────────────────────────────────────────────────┐
+│ changebot: no Slack credentials are set, so it cannot reach Slack.   │
+│ Starting the local console instead: a simulated workspace where you  │
+│ can type slash commands and see what changebot posts.                │
+│                                                                      │
+│ To connect to Slack, set:                                            │
+{missing}│ (see README.md, "Create the Slack app").                             │
+└──────────────────────────────────────────────────────────────────────┘
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.command != "console" else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    settings = Settings()
+    if args.command == "db":
+        upgrade(settings.database_url)
+        print(f"The database is up to date ({_safe_url(settings.database_url)}).")
+        return 0
+    if args.command == "console":
+        return _console(settings)
+    return _run(settings)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="changebot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="start the bot (Socket Mode, HTTP, or the console)")
+    commands.add_parser("console", help="the whole app against a simulated local workspace")
+    db = commands.add_parser("db", help="database maintenance")
+    db.add_subparsers(dest="db_command", required=True).add_parser(
+        "upgrade", help="apply schema migrations"
+    )
+    return parser
+
+
+def _run(settings: Settings) -> int:
+    if settings.mode is Mode.CONSOLE:
+        missing = "".join(f"│   {name:<67}│\n" for name in settings.missing_for_slack())
+        print(NO_CREDENTIALS_BANNER.format(missing=missing), file=sys.stderr)
+        return _console(settings)
+    upgrade(settings.database_url)
+    if settings.mode is Mode.SOCKET:
+        from bot.socket_mode import run_socket_mode
+
+        run_socket_mode(settings)
+        return 0
+    from bot.server import ChangebotServer
+
+    ChangebotServer(settings).run()
+    return 0
+
+
+def _console(settings: Settings) -> int:
+    from bot.console.terminal import run_console
+
+    return run_console(settings)
+
+
+def _safe_url(url: str) -> str:
+    """The database URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

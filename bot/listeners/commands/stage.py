@@ -1,0 +1,71 @@
+"""`/stage`: the action plan's stages."""
+
+from __future__ import annotations
+
+from bot.delivery import enqueue
+from bot.listeners.commands.runner import CommandContext, CommandHandler
+from bot.parsing.stage import (
+    STAGE,
+    AddStage,
+    CompleteStage,
+    ListStages,
+    ReopenStage,
+    StageRequest,
+    StartStage,
+    parse_stage,
+)
+from bot.services import stages
+from bot.views import stages as views
+from bot.views.message import Message
+
+
+def handle_stage(ctx: CommandContext, request: StageRequest) -> Message:
+    session, project, user = ctx.session, ctx.project, ctx.caller.user_id
+    today = stages.today_in(project, ctx.runtime.clock)
+    match request:
+        case AddStage(title=title, due_on=due_on, owner_id=owner_id):
+            stage = stages.add_stage(
+                session=session,
+                project=project,
+                by=user,
+                title=title,
+                due_on=due_on,
+                owner_id=owner_id,
+            )
+            return views.stage_added(stage, today)
+        case ListStages():
+            found = stages.list_stages(session=session, project=project)
+            return views.stage_list(
+                found, stages.progress_of(session=session, project=project), today
+            )
+        case StartStage(number=number):
+            started = stages.start_stage(
+                session=session, project=project, number=number, by=user, clock=ctx.runtime.clock
+            )
+            return views.stage_started(started)
+        case CompleteStage(number=number, outcome=outcome):
+            completion = stages.complete_stage(
+                session=session,
+                project=project,
+                number=number,
+                by=user,
+                outcome=outcome,
+                clock=ctx.runtime.clock,
+            )
+            enqueue(
+                session,
+                key=completion.announcement_key,
+                team_id=project.team_id,
+                channel_id=project.channel_id,
+                message=views.celebration(completion),
+            )
+            return views.completion_reply(completion)
+        case ReopenStage(number=number):
+            reopened = stages.reopen_stage(session=session, project=project, number=number, by=user)
+            return views.stage_reopened(reopened)
+    raise AssertionError(f"unhandled stage request {request!r}")
+
+
+STAGE_COMMAND: CommandHandler[StageRequest] = CommandHandler(
+    forms=STAGE, parse=parse_stage, handle=handle_stage
+)

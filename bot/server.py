@@ -1,0 +1,99 @@
+"""HTTP mode: the Bolt app behind gunicorn, with `/healthz` beside `/slack/events`.
+
+gunicorn (one gthread worker) is the production server: on SIGTERM it stops
+accepting connections, lets in-flight requests finish within the grace
+period, and only then runs `worker_exit`, where the runtime stops the
+scheduler and lets the sender record its last post. The app and runtime are
+built in the worker, after the fork, so no thread or connection crosses it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import text
+
+from bot.app import create_app, token_source
+from bot.config import Settings
+from bot.runtime import Runtime, build_runtime
+from storage.db import make_engine
+
+log = logging.getLogger(__name__)
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+HEALTH_PATH = "/healthz"
+
+
+def wsgi_app(runtime: Runtime, bolt_handler: SlackRequestHandler) -> WsgiApp:
+    """Route `/healthz` here and everything else (events, OAuth) to Bolt."""
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
+            return _health(runtime, start_response)
+        return bolt_handler(environ, start_response)
+
+    return application
+
+
+def _health(runtime: Runtime, start_response: Callable[..., Any]) -> Iterable[bytes]:
+    try:
+        with runtime.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception:
+        log.exception("health check: the database does not answer")
+        status, body = "503 Service Unavailable", {"ok": False, "database": "unreachable"}
+    else:
+        status, body = "200 OK", {"ok": True, "scheduler": runtime.scheduler.leading}
+    payload = json.dumps(body).encode()
+    start_response(
+        status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))]
+    )
+    return [payload]
+
+
+def build_wsgi(settings: Settings) -> tuple[Runtime, WsgiApp]:
+    """The runtime and WSGI app of one HTTP worker, started and ready to serve."""
+    engine = make_engine(settings.database_url)
+    runtime = build_runtime(settings, token_source(settings, engine), engine=engine)
+    app = create_app(settings, runtime)
+    runtime.start()
+    return runtime, wsgi_app(runtime, SlackRequestHandler(app))
+
+
+class ChangebotServer(BaseApplication):
+    """gunicorn, configured in code: one process per instance, threads for requests."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._runtime: Runtime | None = None
+        super().__init__()
+
+    def load_config(self) -> None:
+        settings = self._settings
+        for name, value in {
+            "bind": f"{settings.host}:{settings.port}",
+            "workers": 1,
+            "worker_class": "gthread",
+            "threads": settings.http_threads,
+            "timeout": 30,
+            "graceful_timeout": 25,
+            "keepalive": 5,
+            "accesslog": None,
+            "errorlog": "-",
+            "loglevel": "info",
+            "worker_exit": self._stop_runtime,
+        }.items():
+            self.cfg.set(name, value)
+
+    def load(self) -> WsgiApp:
+        self._runtime, application = build_wsgi(self._settings)
+        return application
+
+    def _stop_runtime(self, _arbiter: Any, _worker: Any) -> None:
+        if self._runtime is not None:
+            self._runtime.stop()
