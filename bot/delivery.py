@@ -159,18 +159,24 @@ class Sender:
                 self._wakeup.clear()
 
     def deliver_due(self) -> int:
-        """Claim and post every due row this pass can; returns how many were handled."""
+        """Claim and post every due row this pass can; returns how many were handled.
+
+        A channel told to wait (429) is skipped for the rest of the pass, so
+        its later rows neither hit the limit again nor overtake the earlier one.
+        """
         handled = 0
-        for row_id in self._due_ids():
+        for row_id, channel in self._due_rows():
             if self._stopping.is_set() and self._thread is not None:
                 break
+            if self._channel_wait.get(channel, self._clock()) > self._clock():
+                continue
             row = self._claim(row_id)
             if row is not None:
                 self._deliver(row)
                 handled += 1
         return handled
 
-    def _due_ids(self) -> list[int]:
+    def _due_rows(self) -> list[tuple[int, str]]:
         now = self._clock()
         query = (
             select(OutboxMessage.id, OutboxMessage.channel_id)
@@ -184,11 +190,7 @@ class Sender:
         )
         with Session(self._engine) as session:
             rows = session.exec(query).all()
-        return [
-            row_id
-            for row_id, channel in rows
-            if row_id is not None and self._channel_wait.get(channel, now) <= now
-        ]
+        return [(row_id, channel) for row_id, channel in rows if row_id is not None]
 
     def _claim(self, row_id: int) -> OutboxMessage | None:
         now = self._clock()

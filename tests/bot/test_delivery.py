@@ -1,0 +1,204 @@
+"""The outbox and its sender against the real stand-in and a real database."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.console.standin import SlackStandIn
+from bot.delivery import Sender, Unreachable, enqueue
+from bot.installations import StaticToken
+from bot.views.message import Message
+from storage.db import unit_of_work
+from storage.models import OutboxMessage, OutboxStatus
+
+TOKEN = "xoxb-delivery"
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def standin():
+    with SlackStandIn() as running:
+        yield running
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def unreachable():
+    return []
+
+
+@pytest.fixture
+def sender(migrated_engine, standin, clock, unreachable):
+    return _sender(migrated_engine, standin, clock, unreachable, "instance-a")
+
+
+def _sender(engine, standin, clock, unreachable, name):
+    return Sender(
+        engine=engine,
+        tokens=StaticToken(TOKEN),
+        api_url=standin.api_url,
+        instance_id=name,
+        clock=clock,
+        on_unreachable=unreachable.append,
+    )
+
+
+def _enqueue(engine, key, channel="C1", text="hello", **options):
+    with unit_of_work(engine) as session:
+        return enqueue(
+            session,
+            key=key,
+            team_id="T1",
+            channel_id=channel,
+            message=Message(text=text),
+            **options,
+        )
+
+
+def _row(engine, key) -> OutboxMessage:
+    with Session(engine) as session:
+        return session.exec(select(OutboxMessage).where(OutboxMessage.key == key)).one()
+
+
+def test_a_row_is_posted_once_and_its_ts_recorded(migrated_engine, standin, sender):
+    assert _enqueue(migrated_engine, "k1")
+    assert sender.deliver_due() == 1
+    assert sender.deliver_due() == 0
+    (post,) = standin.calls_to("chat.postMessage")
+    row = _row(migrated_engine, "k1")
+    assert (row.status, row.message_ts, row.posted_channel_id) == (
+        "sent",
+        post.response["ts"],
+        "C1",
+    )
+
+
+def test_the_same_key_is_written_once(migrated_engine, standin, sender):
+    assert _enqueue(migrated_engine, "same")
+    assert not _enqueue(migrated_engine, "same", text="again")
+    sender.deliver_due()
+    assert [call.args["text"] for call in standin.calls_to("chat.postMessage")] == ["hello"]
+
+
+def test_two_senders_racing_post_each_row_once(migrated_engine, standin, clock, unreachable):
+    for n in range(20):
+        _enqueue(migrated_engine, f"race:{n}", channel=f"C{n}")
+    senders = [_sender(migrated_engine, standin, clock, unreachable, f"i{n}") for n in range(2)]
+    threads = [threading.Thread(target=s.deliver_due) for s in senders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    posted = sorted(call.args["channel"] for call in standin.calls_to("chat.postMessage"))
+    assert posted == sorted(f"C{n}" for n in range(20))
+
+
+def test_a_rate_limit_waits_retry_after_then_posts(migrated_engine, standin, sender, clock):
+    standin.rate_limit("chat.postMessage", retry_after=7)
+    _enqueue(migrated_engine, "limited")
+    _enqueue(migrated_engine, "same-channel-next")
+    sender.deliver_due()
+    assert _row(migrated_engine, "limited").status == OutboxStatus.PENDING
+    # The channel is waiting: its next row is not tried either.
+    assert len(standin.calls_to("chat.postMessage")) == 1
+    clock.advance(6)
+    assert sender.deliver_due() == 0
+    clock.advance(2)
+    assert sender.deliver_due() == 2
+    assert _row(migrated_engine, "limited").status == OutboxStatus.SENT
+
+
+def test_server_errors_are_retried_with_growing_backoff(migrated_engine, standin, sender, clock):
+    standin.server_error("chat.postMessage", status=503, times=3)
+    _enqueue(migrated_engine, "flaky")
+    waits = []
+    for _ in range(3):
+        sender.deliver_due()
+        row = _row(migrated_engine, "flaky")
+        assert row.status == OutboxStatus.PENDING
+        waits.append((row.next_attempt_at - clock()).total_seconds())
+        clock.advance(waits[-1] + 0.01)
+    assert waits[0] < waits[1] < waits[2]
+    sender.deliver_due()
+    assert _row(migrated_engine, "flaky").status == OutboxStatus.SENT
+
+
+def test_not_in_a_public_channel_joins_it_and_posts(migrated_engine, standin, sender):
+    standin.add_channel("CPUBLIC", "ward", is_member=False)
+    _enqueue(migrated_engine, "join-first", channel="CPUBLIC")
+    sender.deliver_due()
+    sender.deliver_due()
+    assert len(standin.calls_to("conversations.join")) == 1
+    assert _row(migrated_engine, "join-first").status == OutboxStatus.SENT
+
+
+@pytest.mark.parametrize("error", ["channel_not_found", "is_archived"])
+def test_a_lost_channel_keeps_the_row_as_failed_and_reports_it(
+    migrated_engine, standin, sender, unreachable, error
+):
+    standin.fail("chat.postMessage", error)
+    _enqueue(migrated_engine, "lost", channel="CGONE")
+    sender.deliver_due()
+    row = _row(migrated_engine, "lost")
+    assert (row.status, row.last_error) == (OutboxStatus.FAILED, error)
+    assert unreachable == [Unreachable("T1", "CGONE", error)]
+
+
+def test_a_revoked_token_fails_the_row_and_logs_it(migrated_engine, standin, sender, caplog):
+    standin.revoke(TOKEN, error="token_revoked")
+    _enqueue(migrated_engine, "revoked")
+    sender.deliver_due()
+    assert _row(migrated_engine, "revoked").status == OutboxStatus.FAILED
+    assert "refused our token (token_revoked)" in caplog.text
+
+
+def test_a_thread_reply_waits_for_its_parent(migrated_engine, standin, sender, clock):
+    _enqueue(migrated_engine, "reply", thread_key="parent")
+    sender.deliver_due()
+    assert standin.calls_to("chat.postMessage") == []
+    _enqueue(migrated_engine, "parent")
+    sender.deliver_due()
+    clock.advance(1)
+    sender.deliver_due()
+    parent, reply = standin.calls_to("chat.postMessage")
+    assert reply.args["thread_ts"] == parent.response["ts"]
+
+
+def test_a_direct_message_opens_the_conversation_first(migrated_engine, standin, sender):
+    _enqueue(migrated_engine, "dm", channel="UOWNER")
+    sender.deliver_due()
+    assert standin.calls_to("conversations.open")[0].args["users"] == "UOWNER"
+    assert standin.calls_to("chat.postMessage")[0].args["channel"].startswith("D")
+
+
+def test_a_sender_that_died_mid_post_is_taken_over_after_its_lease(
+    migrated_engine, standin, sender, clock
+):
+    _enqueue(migrated_engine, "orphan")
+    with unit_of_work(migrated_engine) as session:
+        row = session.exec(select(OutboxMessage)).one()
+        row.claimed_by, row.claimed_until = "dead-instance", clock() + timedelta(seconds=60)
+    assert sender.deliver_due() == 0
+    clock.advance(61)
+    assert sender.deliver_due() == 1
+    assert _row(migrated_engine, "orphan").status == OutboxStatus.SENT

@@ -1,0 +1,147 @@
+"""`changebot run` as an operator starts it: a real process, gunicorn, the stand-in as Slack."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.console.requests import RequestFactory
+from bot.console.standin import SlackStandIn
+
+from .conftest import (
+    BOT_TOKEN,
+    CHANNEL,
+    LEAD,
+    SIGNING_SECRET,
+    TEAM,
+    http_get,
+    http_post,
+    wait_until,
+)
+
+CHANGEBOT = str(Path(sys.executable).with_name("changebot"))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class RunningBot:
+    """One `changebot run` process; stopping it sends SIGTERM, as a supervisor would."""
+
+    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+        self.url = f"http://127.0.0.1:{env['PORT']}"
+        self.log = cwd / f"changebot-{len(list(cwd.glob('changebot-*.log')))}.log"
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(  # noqa: S603 - our own console script
+                [CHANGEBOT, "run"], env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT
+            )
+        wait_until(self._healthy, what="changebot run to answer /healthz", timeout=20)
+
+    def _healthy(self) -> bool:
+        if self.process.poll() is not None:
+            raise AssertionError(f"changebot run exited:\n{self.log.read_text()}")
+        try:
+            return http_get(self.url + "/healthz").status == 200
+        except OSError:
+            return False
+
+    def terminate(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=30)
+
+
+@pytest.fixture
+def environment(tmp_path: Path, standin: SlackStandIn) -> dict[str, str]:
+    keep = {name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ}
+    return {
+        **keep,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": standin.api_url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'changebot.db'}",
+        "PORT": str(_free_port()),
+        "HOST": "127.0.0.1",
+    }
+
+
+@pytest.fixture
+def bot(environment: dict[str, str], tmp_path: Path) -> Iterator[RunningBot]:
+    running = RunningBot(environment, tmp_path)
+    yield running
+    if running.process.poll() is None:
+        running.process.kill()
+        running.process.wait()
+
+
+def _command(bot: RunningBot, factory: RequestFactory, text: str):
+    request = factory.slash_command(
+        "/stage", text, user_id=LEAD, channel_id=CHANNEL, channel_name="new-ward"
+    )
+    return http_post(bot.url + "/slack/events", request.body, request.headers)
+
+
+@pytest.fixture
+def factory(standin: SlackStandIn) -> RequestFactory:
+    return RequestFactory(signing_secret=SIGNING_SECRET, team_id=TEAM, standin=standin)
+
+
+def test_run_answers_signed_commands_posts_the_celebration_and_keeps_data_across_a_restart(
+    bot, factory, standin, environment, tmp_path
+):
+    added = _command(bot, factory, "add Open the new ward")
+    assert added.status == 200
+    assert added.seconds < 3
+    assert "Added stage" in added.body
+    assert "Open the new ward" in _command(bot, factory, "list").body
+    done = _command(bot, factory, "done 1 Ward opened on time")
+    assert "is done" in done.body
+    (post,) = standin.wait_for("chat.postMessage")
+    assert "Ward opened on time" in json.dumps(post.args)
+    assert post.token == BOT_TOKEN
+
+    forged = factory.sign(added.body, "application/x-www-form-urlencoded")
+    forged.headers["x-slack-signature"] = "v0=" + "1" * 64
+    assert (
+        http_post(bot.url + "/slack/events", "command=/stage&text=add+x", forged.headers).status
+        == 401
+    )
+
+    assert bot.terminate() == 0
+    log = bot.log.read_text()
+    assert "stopped" in log
+    assert "Traceback" not in log
+
+    again = RunningBot(environment, tmp_path)
+    try:
+        listed = _command(again, factory, "list")
+        assert "Open the new ward" in listed.body
+        assert "1 of 1 stage, 100%" in listed.body
+        assert len(standin.calls_to("chat.postMessage")) == 1
+    finally:
+        assert again.terminate() == 0
+
+
+def test_db_upgrade_works_on_a_new_and_on_an_existing_database(environment, tmp_path):
+    for _ in range(2):
+        result = subprocess.run(  # noqa: S603 - our own console script
+            [CHANGEBOT, "db", "upgrade"],
+            env=environment,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "The database is up to date" in result.stdout
