@@ -12,6 +12,7 @@ import os
 import socket
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,6 +41,11 @@ class Runtime:
     scheduler: Scheduler
     instance_id: str
     clock: Callable[[], datetime] = field(default=utcnow)
+    # Where slash commands do their work once acked (bot/listeners/commands/runner.py);
+    # owned here so that shutting down waits for work already promised to someone.
+    command_pool: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=8, thread_name_prefix="command")
+    )
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -59,7 +65,8 @@ class Runtime:
         log.info("changebot %s started", self.instance_id)
 
     def stop(self) -> None:
-        """Stop the scheduler, let the sender record its last post, release the database."""
+        """Finish acked commands, stop the scheduler, let the sender record its last post."""
+        self.command_pool.shutdown(wait=True)
         self.scheduler.stop()
         self.sender.stop()
         self.engine.dispose()

@@ -6,8 +6,11 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -145,3 +148,26 @@ def test_db_upgrade_works_on_a_new_and_on_an_existing_database(environment, tmp_
         )
         assert result.returncode == 0, result.stderr
         assert "The database is up to date" in result.stdout
+
+
+def test_sigterm_finishes_a_command_acked_before_its_work_was_done(
+    bot, factory, environment, standin
+):
+    database = environment["DATABASE_URL"].removeprefix("sqlite:///")
+    blocker = sqlite3.connect(database, timeout=5)
+    blocker.execute("BEGIN EXCLUSIVE")
+    answers: list = []
+    sending = threading.Thread(target=lambda: answers.append(_command(bot, factory, "add Late")))
+    sending.start()
+    # The database is busy, so the command is acked empty and its work goes on.
+    wait_until(lambda: bool(answers), what="the empty ack", timeout=5)
+    assert (answers[0].status, answers[0].body) == (200, "")
+    bot.process.send_signal(signal.SIGTERM)
+    time.sleep(0.3)
+    blocker.rollback()
+    blocker.close()
+    assert bot.process.wait(timeout=30) == 0
+    with sqlite3.connect(database) as check:
+        assert check.execute("SELECT title FROM stage").fetchall() == [("Late",)]
+    (reply,) = standin.calls_to("response_url")
+    assert "Added stage" in json.dumps(reply.args)

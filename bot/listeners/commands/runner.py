@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import datetime
@@ -61,9 +61,8 @@ def ephemeral(message: Message) -> dict[str, Any]:
 
 
 class CommandRunner:
-    def __init__(self, runtime: Runtime, *, workers: int = 8) -> None:
+    def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="command")
 
     def listener(self, handler: CommandHandler[Any]) -> Callable[..., None]:
         def on_command(ack: Ack, respond: Respond, command: dict[str, Any]) -> None:
@@ -81,7 +80,7 @@ class CommandRunner:
                 user_id=command["user_id"],
                 channel_name=command.get("channel_name") or "",
             )
-            work = self._pool.submit(self._run, handler, caller, request)
+            work = self._runtime.command_pool.submit(self._run, handler, caller, request)
             self._reply(ack, respond, work)
 
         on_command.__name__ = f"on_{handler.forms.command.lstrip('/')}_command"
