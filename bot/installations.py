@@ -134,6 +134,25 @@ class DatabaseInstallationStore(InstallationStore):
             col(InstallationRow.team_id) == team_id,
         ]
 
+    def bot_token_of_team(self, team_id: str) -> str | None:
+        """The workspace's current bot token, whether or not it belongs to an Enterprise org.
+
+        Team ids are unique across Slack, so the outbox, which knows only the
+        team, needs no enterprise id to find a Grid workspace's token.
+        """
+        statement = (
+            select(InstallationRow.bot_token)
+            .where(
+                col(InstallationRow.client_id) == self._client_id,
+                col(InstallationRow.team_id) == team_id,
+                col(InstallationRow.bot_token).is_not(None),
+            )
+            .order_by(col(InstallationRow.installed_at).desc(), col(InstallationRow.id).desc())
+            .limit(1)
+        )
+        with Session(self._engine) as session:
+            return session.exec(statement).first()
+
     def _latest(
         self, enterprise_id: str | None, team_id: str | None, *conditions: ColumnElement[bool]
     ) -> InstallationRow | None:
@@ -233,12 +252,11 @@ class DatabaseOAuthStateStore(OAuthStateStore):
 class InstalledTokens:
     """The sender's bot tokens in multi-workspace mode: each workspace's own installation."""
 
-    def __init__(self, store: InstallationStore) -> None:
+    def __init__(self, store: DatabaseInstallationStore) -> None:
         self._store = store
 
     def bot_token(self, team_id: str) -> str | None:
-        bot = self._store.find_bot(enterprise_id=None, team_id=team_id)
-        return None if bot is None else bot.bot_token
+        return self._store.bot_token_of_team(team_id)
 
 
 class StaticToken:

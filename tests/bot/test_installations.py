@@ -313,5 +313,13 @@ def test_installed_tokens_gives_each_workspace_its_bot_token(
     assert tokens.bot_token("T0UNKNOWN") is None
 
 
+def test_the_sender_finds_the_token_of_a_workspace_in_an_enterprise_org(
+    store: DatabaseInstallationStore,
+) -> None:
+    store.save(_installation(enterprise_id="E0ORG"))
+
+    assert InstalledTokens(store).bot_token("T0TEAM") == "xoxb-first"
+
+
 def test_a_static_token_serves_every_workspace() -> None:
     assert StaticToken("xoxb-single").bot_token("T0ANY") == "xoxb-single"
