@@ -17,6 +17,7 @@ Failures are sorted into three kinds:
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import random
@@ -34,7 +35,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from bot.views.message import Message
+from bot.views.message import Message, Upload
 from storage.db import unit_of_work
 from storage.models import OutboxMessage, OutboxStatus
 from storage.types import utcnow
@@ -58,12 +59,12 @@ def enqueue(
     key: str,
     team_id: str,
     channel_id: str,
-    message: Message,
+    message: Message | Upload,
     reply_to_ts: str | None = None,
     thread_key: str | None = None,
     update_key: str | None = None,
 ) -> bool:
-    """Write a message to the outbox; False when a row with this key already exists."""
+    """Write a message or a file to the outbox; False when a row with this key already exists."""
     exists = session.exec(select(OutboxMessage.id).where(OutboxMessage.key == key)).first()
     if exists is not None:
         return False
@@ -240,6 +241,8 @@ class Sender:
         if channel[:1] in ("U", "W"):
             channel = client.conversations_open(users=channel)["channel"]["id"]
         thread_ts = self._posted(row.thread_key).message_ts if row.thread_key else row.thread_ts
+        if "file" in payload:
+            return channel, _upload(client, channel, thread_ts, payload)
         response = client.chat_postMessage(
             channel=channel, thread_ts=thread_ts, unfurl_links=False, unfurl_media=False, **payload
         )
@@ -350,6 +353,20 @@ class Sender:
         )
         with unit_of_work(self._engine) as session:
             session.exec(statement)
+
+
+def _upload(client: WebClient, channel: str, thread_ts: str | None, payload: dict[str, Any]) -> str:
+    """Share a file in the channel (files upload v2); returns the file's id."""
+    file = payload["file"]
+    response = client.files_upload_v2(
+        channel=channel,
+        thread_ts=thread_ts,
+        content=base64.b64decode(file["content_base64"]),
+        filename=file["filename"],
+        title=file["title"],
+        initial_comment=payload.get("initial_comment") or None,
+    )
+    return str(response["file"]["id"])
 
 
 def _unclaimed(now: datetime) -> ColumnElement[bool]:

@@ -323,6 +323,7 @@ class OutboxMessage(SQLModel, table=True):
     next_attempt_at: datetime = _created()
     claimed_by: str | None = Field(default=None, max_length=64)
     claimed_until: datetime | None = _timestamp()
+    # The posted message's ts; for a shared file, the file's id.
     message_ts: str | None = Field(default=None, max_length=32)
     posted_channel_id: str | None = Field(default=None, max_length=32)
     last_error: str | None = Field(default=None, max_length=255)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,26 @@ class Message:
 
     def payload(self) -> dict[str, Any]:
         return {"text": truncate(self.text, Limit.FALLBACK), "blocks": self.blocks}
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file to share (a CSV export, a chart), with a safe mrkdwn comment."""
+
+    filename: str
+    title: str
+    content: bytes
+    comment: str = ""
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "file": {
+                "filename": self.filename,
+                "title": plain(self.title, 250),
+                "content_base64": base64.b64encode(self.content).decode(),
+            },
+            "initial_comment": truncate(self.comment, Limit.SECTION),
+        }
 
 
 def header(text: str) -> Block:

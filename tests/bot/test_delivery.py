@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from bot.console.standin import SlackStandIn
 from bot.delivery import Sender, Unreachable, enqueue
 from bot.installations import StaticToken
-from bot.views.message import Message
+from bot.views.message import Message, Upload
 from storage.db import unit_of_work
 from storage.models import OutboxMessage, OutboxStatus
 
@@ -202,3 +202,21 @@ def test_a_sender_that_died_mid_post_is_taken_over_after_its_lease(
     clock.advance(61)
     assert sender.deliver_due() == 1
     assert _row(migrated_engine, "orphan").status == OutboxStatus.SENT
+
+
+def test_a_file_is_shared_once_in_a_direct_message(migrated_engine, standin, sender):
+    upload = Upload(
+        filename="plan.csv",
+        title="The plan",
+        content=b"stage,status\n1,done\n",
+        comment="Your export",
+    )
+    with unit_of_work(migrated_engine) as session:
+        assert enqueue(session, key="export:1", team_id="T1", channel_id="ULEAD", message=upload)
+    sender.deliver_due()
+    sender.deliver_due()
+    (shared,) = standin.files.values()
+    assert shared["content"] == b"stage,status\n1,done\n"
+    assert shared["channel_id"].startswith("D")
+    assert shared["initial_comment"] == "Your export"
+    assert _row(migrated_engine, "export:1").status == OutboxStatus.SENT

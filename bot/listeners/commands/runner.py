@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from slack_bolt import Ack, Respond
+from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.errors import ChangebotError
@@ -48,12 +49,22 @@ class CommandContext:
 
 
 @dataclass(frozen=True)
+class OpenModal:
+    """A command's answer that is a form to fill in rather than a message."""
+
+    view: dict[str, Any]
+
+
+Reply = Message | OpenModal
+
+
+@dataclass(frozen=True)
 class CommandHandler(Generic[Request]):
     """One slash command: its forms (for help), its parser and what it does."""
 
     forms: CommandForms
     parse: Callable[[str], Request | ShowHelp]
-    handle: Callable[[CommandContext, Request], Message]
+    handle: Callable[[CommandContext, Request], Reply]
 
 
 def ephemeral(message: Message) -> dict[str, Any]:
@@ -65,7 +76,9 @@ class CommandRunner:
         self._runtime = runtime
 
     def listener(self, handler: CommandHandler[Any]) -> Callable[..., None]:
-        def on_command(ack: Ack, respond: Respond, command: dict[str, Any]) -> None:
+        def on_command(
+            ack: Ack, respond: Respond, client: WebClient, command: dict[str, Any]
+        ) -> None:
             try:
                 request = handler.parse(command.get("text") or "")
             except ChangebotError as error:
@@ -81,21 +94,32 @@ class CommandRunner:
                 channel_name=command.get("channel_name") or "",
             )
             work = self._runtime.command_pool.submit(self._run, handler, caller, request)
-            self._reply(ack, respond, work)
+            self._reply(ack, respond, work, opener=_modal_opener(client, command))
 
         on_command.__name__ = f"on_{handler.forms.command.lstrip('/')}_command"
         return on_command
 
-    def _reply(self, ack: Ack, respond: Respond, work: Future[Message]) -> None:
+    def _reply(
+        self,
+        ack: Ack,
+        respond: Respond,
+        work: Future[Reply],
+        *,
+        opener: Callable[[OpenModal], None],
+    ) -> None:
         try:
-            message = work.result(timeout=ACK_DEADLINE)
+            reply = work.result(timeout=ACK_DEADLINE)
         except FutureTimeout:
             ack()
-            work.add_done_callback(lambda done: respond(**ephemeral(done.result())))
+            work.add_done_callback(lambda done: _deliver_late(done.result(), respond, opener))
             return
-        ack(**ephemeral(message))
+        if isinstance(reply, OpenModal):
+            ack()
+            opener(reply)
+        else:
+            ack(**ephemeral(reply))
 
-    def _run(self, handler: CommandHandler[Any], caller: Caller, request: Any) -> Message:
+    def _run(self, handler: CommandHandler[Any], caller: Caller, request: Any) -> Reply:
         """The command's unit of work; a refusal or a failure rolls everything back."""
         try:
             with self._runtime.transaction() as session:
@@ -113,3 +137,20 @@ class CommandRunner:
                 "%s failed for %s in %s", handler.forms.command, caller.user_id, caller.channel_id
             )
             return replies.failure()
+
+
+def _modal_opener(client: WebClient, command: dict[str, Any]) -> Callable[[OpenModal], None]:
+    """Open a modal on the command's trigger (valid for 3 seconds after the command)."""
+    trigger_id = command.get("trigger_id", "")
+
+    def open_modal(reply: OpenModal) -> None:
+        client.views_open(trigger_id=trigger_id, view=reply.view)
+
+    return open_modal
+
+
+def _deliver_late(reply: Reply, respond: Respond, opener: Callable[[OpenModal], None]) -> None:
+    if isinstance(reply, OpenModal):
+        opener(reply)
+    else:
+        respond(**ephemeral(reply))

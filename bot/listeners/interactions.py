@@ -1,0 +1,61 @@
+"""What button and modal listeners share: who is acting, where, and how refusals look.
+
+A button press carries its channel; a modal does not, so every modal changebot
+opens records its project's channel in `private_metadata` (see
+`modal_metadata`) and reads it back here.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt import Respond
+
+from bot.errors import ChangebotError
+from bot.services.projects import Caller
+from bot.views import replies
+
+# The block that shows a modal-wide error when an error names no field.
+GENERAL_ERROR_BLOCK = "general"
+
+
+def caller_of_action(body: dict[str, Any]) -> Caller:
+    """The person pressing a button, and the channel of the message it is on."""
+    channel = body.get("channel") or {}
+    container = body.get("container") or {}
+    return Caller(
+        team_id=(body.get("team") or {}).get("id") or body.get("user", {}).get("team_id", ""),
+        channel_id=channel.get("id") or container.get("channel_id", ""),
+        user_id=body["user"]["id"],
+        channel_name=channel.get("name", ""),
+    )
+
+
+def modal_metadata(caller: Caller, **extra: Any) -> str:
+    """`private_metadata` for a modal opened for `caller`'s project (under Slack's 3,000)."""
+    return json.dumps({"team": caller.team_id, "channel": caller.channel_id, **extra})
+
+
+def caller_of_submission(body: dict[str, Any]) -> tuple[Caller, dict[str, Any]]:
+    """The person submitting a modal, its project's channel, and the rest of its metadata."""
+    metadata = json.loads(body["view"].get("private_metadata") or "{}")
+    caller = Caller(
+        team_id=metadata.pop("team", None) or body["team"]["id"],
+        channel_id=metadata.pop("channel", ""),
+        user_id=body["user"]["id"],
+    )
+    return caller, metadata
+
+
+def refuse(respond: Respond, error: ChangebotError) -> None:
+    """Tell only the person who pressed the button why nothing happened."""
+    respond(response_type="ephemeral", replace_original=False, **replies.refusal(error).payload())
+
+
+def field_errors(error: ChangebotError) -> dict[str, Any]:
+    """A modal's answer that keeps it open with the error under the field it concerns."""
+    return {
+        "response_action": "errors",
+        "errors": {error.field or GENERAL_ERROR_BLOCK: error.message},
+    }
