@@ -23,11 +23,11 @@ NO_CREDENTIALS_BANNER = """\
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    settings = Settings()
     logging.basicConfig(
-        level=logging.INFO if args.command != "console" else logging.WARNING,
+        level=_log_level(args.command, settings),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    settings = Settings()
     if args.command == "db":
         upgrade(settings.database_url)
         print(f"The database is up to date ({_safe_url(settings.database_url)}).")
@@ -35,6 +35,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "console":
         return _console(settings)
     return _run(settings)
+
+
+def _log_level(command: str, settings: Settings) -> int:
+    """The console shares the screen with the logs: there, only warnings and errors show."""
+    console = command == "console" or (command == "run" and settings.mode is Mode.CONSOLE)
+    return logging.WARNING if console else logging.INFO
 
 
 def _parser() -> argparse.ArgumentParser:

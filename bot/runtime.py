@@ -29,6 +29,18 @@ from storage.types import utcnow
 log = logging.getLogger(__name__)
 
 
+_AFTER_COMMIT = "changebot.after_commit"
+
+
+def after_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Run `callback` once the session's transaction has committed (never if it rolls back).
+
+    For effects outside the database, such as a schedule's job, that must not
+    exist for a change that was rolled back.
+    """
+    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
 def new_instance_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
@@ -49,17 +61,27 @@ class Runtime:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work; the sender is woken as soon as it commits an outbox row."""
+        """One unit of work; once it commits, the sender is woken for any outbox row it wrote
+        and the callbacks given to `after_commit` run."""
         with unit_of_work(self.engine) as session:
             yield session
             wrote_outbox = session.info.pop(OUTBOX_WRITTEN, False)
+            callbacks = session.info.pop(_AFTER_COMMIT, [])
         if wrote_outbox:
             self.sender.wake()
+        for callback in callbacks:
+            callback()
 
-    def start(self) -> None:
+    def start(self, *, deliver_in_background: bool = True) -> None:
+        """Start the scheduler and, unless the caller delivers the outbox itself, the sender.
+
+        The console passes False and calls `sender.deliver_due()` after each action, so
+        what the app posts is on screen, in order, before the next prompt.
+        """
         from bot import jobs
 
-        self.sender.start()
+        if deliver_in_background:
+            self.sender.start()
         self.scheduler.start()
         jobs.bind(self)
         log.info("changebot %s started", self.instance_id)
