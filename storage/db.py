@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, create_engine
 
 
@@ -16,15 +17,22 @@ def make_engine(url: str) -> Engine:
 
     SQLite gets WAL and a busy timeout so the request threads, the sender and
     the scheduler can share one file; foreign keys are switched on there too.
+    Its transactions begin with BEGIN IMMEDIATE: pysqlite would otherwise run
+    a transaction's first SELECT outside it, and two requests could both read
+    "not done yet" and both complete a stage (SQLite has no row locks for
+    `SELECT ... FOR UPDATE` to take).
     """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
         event.listen(engine, "connect", _tune_sqlite)
+        _take_turns(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event issue BEGIN instead of pysqlite's implicit one.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -43,3 +51,31 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def _take_turns(engine: Engine) -> None:
+    """SQLite: one transaction at a time in this process, queued on a lock.
+
+    Every transaction begins IMMEDIATE (it takes the write lock at once). The
+    threads of one process wait their turn on an in-process lock rather than
+    in SQLite's busy handler, which polls with sleeps of up to 100 ms and made
+    a busy moment's slowest answers take seconds. Other processes on the same
+    file still wait in the busy handler. Re-entrant, so a thread that opens a
+    second transaction meets SQLite's own lock rather than deadlocking here.
+    """
+    turn = threading.RLock()
+
+    def begin(connection: Connection) -> None:
+        turn.acquire()
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            turn.release()
+            raise
+
+    def end(_connection: Connection) -> None:
+        turn.release()
+
+    event.listen(engine, "begin", begin)
+    event.listen(engine, "commit", end)
+    event.listen(engine, "rollback", end)
