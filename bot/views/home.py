@@ -1,21 +1,27 @@
-"""The App Home tab: the user's projects and how far each has come."""
+"""The App Home tab: the user's projects, their progress, what is due and what is open."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.views import View
 
-from bot.services.stages import Progress
-from bot.views.message import blocks, context, header, section
-from bot.views.stages import progress_bar
+from bot.services.overview import Overview
+from bot.views.message import blocks, context, divider, header, section
+from bot.views.plan import next_checkin_line
+from bot.views.stages import progress_bar, stage_line
 from bot.views.text import escape
-from storage.models import Project
+
+# Slack allows 100 blocks in a Home tab; each project takes at most six.
+_MAX_PROJECTS = 15
+_NEXT_DUE_SHOWN = 3
 
 
-def home(projects: list[tuple[Project, Progress]]) -> dict[str, Any]:
+def home(overviews: list[Overview], now: datetime) -> dict[str, Any]:
     items = [header("Your change projects")]
-    if not projects:
+    if not overviews:
         items.append(
             section(
                 "You are not part of a project yet. In the channel where your project lives, "
@@ -23,12 +29,36 @@ def home(projects: list[tuple[Project, Progress]]) -> dict[str, Any]:
                 "becomes a changebot project and you become its lead."
             )
         )
-    for project, progress in projects[:30]:
-        items.append(
-            section(
-                f"*{escape(project.name, 200)}* in <#{project.channel_id}>\n"
-                f"{progress_bar(progress)}"
-            )
-        )
-    items.append(context("`/stage help` lists what you can do with the action plan."))
+    for view in overviews[:_MAX_PROJECTS]:
+        items += _project(view, now.astimezone(ZoneInfo(view.project.timezone)).date())
+    if len(overviews) > _MAX_PROJECTS:
+        items.append(context(f"…and {len(overviews) - _MAX_PROJECTS} more projects."))
+    items.append(
+        context("`/plan` in a project's channel shows its overview; `/stage help` the plan.")
+    )
     return View(type="home", blocks=blocks(*items)).to_dict()
+
+
+def _project(view: Overview, today: date) -> list[Any]:
+    project = view.project
+    title = (
+        f"*{escape(project.name, 200)}* in <#{project.channel_id}>\n{progress_bar(view.progress)}"
+    )
+    due = view.next_due[:_NEXT_DUE_SHOWN]
+    due_text = (
+        "*Next due:*\n" + "\n".join(stage_line(stage, today) for stage in due)
+        if due
+        else "Nothing has a due date yet."
+    )
+    concerns = len(view.open_concerns)
+    open_text = (
+        f":warning: {concerns} open principle concern{'s' if concerns != 1 else ''}"
+        if concerns
+        else ":white_check_mark: No open principle concerns"
+    )
+    return [
+        divider(),
+        section(title),
+        section(due_text),
+        context(open_text, next_checkin_line(view)),
+    ]

@@ -1,0 +1,50 @@
+"""What the channel is told when a stage is completed, wherever the completion came from.
+
+`/stage done` and the joint sign-off Confirm button both end here, so a stage
+is announced the same way, once, under the same outbox keys.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from bot.delivery import enqueue
+from bot.services.checkins import has_measures
+from bot.services.stages import AwaitingSignoff, Completion, signoff_key, signoffs_of
+from bot.views import stages as views
+from bot.views.message import Message
+
+
+def announce_completion(session: Session, result: Completion | AwaitingSignoff) -> Message:
+    """Enqueue the channel's message(s) for `result`; returns the reply to the person acting."""
+    project = result.project
+    if isinstance(result, AwaitingSignoff):
+        enqueue(
+            session,
+            key=result.announcement_key,
+            team_id=project.team_id,
+            channel_id=project.channel_id,
+            message=views.awaiting_signoff(result),
+        )
+        return views.awaiting_reply(result)
+    confirmations = signoffs_of(session=session, stage=result.stage, round_=result.round)
+    if confirmations:
+        waiting_key = signoff_key(result.stage, result.round)
+        enqueue(
+            session,
+            key=f"{waiting_key}:signed",
+            team_id=project.team_id,
+            channel_id=project.channel_id,
+            message=views.signed_off(result.stage, confirmations),
+            update_key=waiting_key,
+        )
+    enqueue(
+        session,
+        key=result.announcement_key,
+        team_id=project.team_id,
+        channel_id=project.channel_id,
+        message=views.celebration(
+            result, propose_impact_checkin=has_measures(session=session, project=project)
+        ),
+    )
+    return views.completion_reply(result)

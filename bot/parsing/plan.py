@@ -1,0 +1,130 @@
+"""`/plan` text into typed requests (SPEC §3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.parsing.forms import CommandForms, Form, ShowHelp, split_subcommand
+from bot.parsing.schedule import ScheduleSpec, parse_schedule
+from bot.parsing.slack_text import to_plain, user_id_in
+from storage.models import Role, SignoffMode
+
+PLAN = CommandForms(
+    command="/plan",
+    summary="the project overview and its settings",
+    forms=(
+        Form("", "the overview: need for change, stages, next check-in, open concerns"),
+        Form("need TEXT", "set the need-for-change statement (lead)"),
+        Form("role @user ROLE", "give a partner a role: " + ", ".join(Role) + " (lead)"),
+        Form("digest SCHEDULE", "a recurring progress digest in the channel (lead)"),
+        Form("digest off", "stop the digest (lead)"),
+        Form("signoff joint|single", "joint management–union sign-off of stages, or not (lead)"),
+        Form("export", "a CSV of the project's record, sent to you privately (lead)"),
+        Form("help", "this message"),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class ShowOverview:
+    pass
+
+
+@dataclass(frozen=True)
+class SetNeed:
+    need: str
+
+
+@dataclass(frozen=True)
+class SetRole:
+    user_id: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class SetSignoff:
+    mode: SignoffMode
+
+
+@dataclass(frozen=True)
+class ExportRecord:
+    pass
+
+
+@dataclass(frozen=True)
+class ScheduleDigest:
+    spec: ScheduleSpec
+
+
+@dataclass(frozen=True)
+class StopDigest:
+    pass
+
+
+PlanRequest = (
+    ShowOverview
+    | SetNeed
+    | SetRole
+    | SetSignoff
+    | ExportRecord
+    | ScheduleDigest
+    | StopDigest
+    | ShowHelp
+)
+
+_ROLE_ALIASES = {
+    "service user": Role.SERVICE_USER,
+    "serviceuser": Role.SERVICE_USER,
+    "manager": Role.MANAGEMENT,
+    "rep": Role.UNION,
+}
+
+
+def parse_plan(text: str) -> PlanRequest:
+    word, rest = split_subcommand(text)
+    if word == "":
+        return ShowOverview()
+    if word == "help":
+        return ShowHelp()
+    if word == "need":
+        need = to_plain(rest).strip()
+        if not need:
+            raise PLAN.error("Say what the need for change is.", form="need")
+        return SetNeed(need)
+    if word == "role":
+        return _parse_role(rest)
+    if word == "signoff":
+        return _parse_signoff(rest)
+    if word == "export":
+        return ExportRecord()
+    if word == "digest":
+        return _parse_digest(rest)
+    raise PLAN.error(f"`{to_plain(word)}` is not a /plan subcommand.")
+
+
+def _parse_role(rest: str) -> SetRole:
+    person, _, role_text = rest.partition(" ")
+    user_id = user_id_in(person)
+    if user_id is None:
+        raise PLAN.error("Name the partner with an @mention.", form="role")
+    role_word = role_text.strip().lower()
+    role = _ROLE_ALIASES.get(role_word) or next((r for r in Role if r.value == role_word), None)
+    if role is None:
+        shown = to_plain(role_text.strip()) or "nothing"
+        raise PLAN.error(f"`{shown}` is not a role; use one of: {', '.join(Role)}.", form="role")
+    return SetRole(user_id, role)
+
+
+def _parse_digest(rest: str) -> ScheduleDigest | StopDigest:
+    if rest.strip().lower() in ("off", "stop", "cancel"):
+        return StopDigest()
+    if not rest.strip():
+        raise PLAN.error("Say when the digest should be posted.", form="digest")
+    return ScheduleDigest(parse_schedule(to_plain(rest)))
+
+
+def _parse_signoff(rest: str) -> SetSignoff:
+    choice = rest.strip().lower()
+    if choice not in (SignoffMode.JOINT, SignoffMode.SINGLE):
+        raise PLAN.error("Choose `joint` or `single` sign-off.", form="signoff")
+    return SetSignoff(SignoffMode(choice))

@@ -1,0 +1,198 @@
+"""A project's record as one list of dated events, for `/plan export`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from bot.services.projects import require_lead
+from storage.models import (
+    CheckinResponse,
+    CheckinRun,
+    Concern,
+    Feedback,
+    Measure,
+    MeasureValue,
+    Project,
+    Schedule,
+    Stage,
+    StageSignoff,
+)
+
+
+@dataclass(frozen=True)
+class RecordEvent:
+    """One row of the export: something that happened in the project, when and by whom."""
+
+    at: datetime
+    event: str
+    stage: int | None
+    who: str
+    role: str
+    detail: str
+
+
+def project_record(*, session: Session, project: Project, by: str) -> list[RecordEvent]:
+    """Every event of the project, oldest first; only a lead may take the record away."""
+    require_lead(session=session, project=project, user_id=by, action="export the project's record")
+    stages = list(session.exec(select(Stage).where(Stage.project_id == project.id)))
+    positions = {stage.id: stage.position for stage in stages}
+    events = [
+        *_stage_events(stages),
+        *_signoff_events(session, positions),
+        *_feedback_events(session, project, positions),
+        *_concern_events(session, project),
+        *_checkin_events(session, project),
+    ]
+    return sorted(events, key=lambda event: (event.at, event.event))
+
+
+def _stage_events(stages: Iterable[Stage]) -> list[RecordEvent]:
+    events = []
+    for stage in stages:
+        due = f" (due {stage.due_on.isoformat()})" if stage.due_on else ""
+        events.append(
+            RecordEvent(
+                stage.created_at,
+                "stage added",
+                stage.position,
+                stage.created_by,
+                "",
+                stage.title + due,
+            )
+        )
+        if stage.started_at:
+            events.append(
+                RecordEvent(stage.started_at, "stage started", stage.position, "", "", "")
+            )
+        if stage.completed_at:
+            events.append(
+                RecordEvent(
+                    stage.completed_at,
+                    "stage completed",
+                    stage.position,
+                    stage.completed_by or "",
+                    "",
+                    stage.outcome or "",
+                )
+            )
+    return events
+
+
+def _signoff_events(session: Session, positions: dict[int | None, int]) -> list[RecordEvent]:
+    query = select(StageSignoff).where(col(StageSignoff.stage_id).in_(list(positions)))
+    return [
+        RecordEvent(
+            signoff.confirmed_at,
+            "stage signed off",
+            positions[signoff.stage_id],
+            signoff.user_id,
+            signoff.side,
+            signoff.outcome or "",
+        )
+        for signoff in session.exec(query)
+    ]
+
+
+def _feedback_events(
+    session: Session, project: Project, positions: dict[int | None, int]
+) -> list[RecordEvent]:
+    query = select(Feedback).where(Feedback.project_id == project.id)
+    return [
+        RecordEvent(
+            feedback.created_at,
+            "feedback",
+            positions.get(feedback.stage_id),
+            feedback.author_id or "anonymous",
+            feedback.source_role,
+            (f"rating {feedback.rating}/5: " if feedback.rating else "") + feedback.text,
+        )
+        for feedback in session.exec(query)
+    ]
+
+
+def _concern_events(session: Session, project: Project) -> list[RecordEvent]:
+    events = []
+    for concern in session.exec(select(Concern).where(Concern.project_id == project.id)):
+        principle = f"principle {concern.principle_position} ({concern.principle_title})"
+        raiser = "anonymous" if project.anonymous_concerns else concern.raised_by
+        events.append(
+            RecordEvent(
+                concern.created_at,
+                "concern raised",
+                None,
+                raiser,
+                "",
+                f"{principle}: {concern.text}",
+            )
+        )
+        if concern.acknowledged_at:
+            events.append(
+                RecordEvent(
+                    concern.acknowledged_at,
+                    "concern acknowledged",
+                    None,
+                    concern.acknowledged_by or "",
+                    "",
+                    principle,
+                )
+            )
+        if concern.resolved_at:
+            events.append(
+                RecordEvent(
+                    concern.resolved_at,
+                    "concern resolved",
+                    None,
+                    concern.resolved_by or "",
+                    "",
+                    f"{principle}: {concern.resolution_note or ''}",
+                )
+            )
+    return events
+
+
+def _checkin_events(session: Session, project: Project) -> list[RecordEvent]:
+    measures = {
+        m.id: m for m in session.exec(select(Measure).where(Measure.project_id == project.id))
+    }
+    query = (
+        select(CheckinResponse, CheckinRun)
+        .join(CheckinRun, col(CheckinRun.id) == col(CheckinResponse.run_id))
+        .join(Schedule, col(Schedule.id) == col(CheckinRun.schedule_id))
+        .where(Schedule.project_id == project.id)
+    )
+    events = []
+    for response, run in session.exec(query):
+        values = session.exec(select(MeasureValue).where(MeasureValue.response_id == response.id))
+        figures = "; ".join(
+            f"{measures[v.measure_id].name} = {v.value:g}"
+            for v in values
+            if v.measure_id in measures
+        )
+        said = [
+            part
+            for part in (
+                figures,
+                _labelled("working", response.working),
+                _labelled("not working", response.not_working),
+            )
+            if part
+        ]
+        events.append(
+            RecordEvent(
+                response.updated_at,
+                f"check-in response ({run.title})",
+                None,
+                "anonymous" if response.anonymous else response.user_id,
+                response.role,
+                " | ".join(said),
+            )
+        )
+    return events
+
+
+def _labelled(label: str, text: str) -> str:
+    return f"{label}: {text}" if text else ""

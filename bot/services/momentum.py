@@ -1,0 +1,133 @@
+"""Keeping momentum: nudging owners of overdue stages, and the recurring progress digest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from bot.parsing.schedule import ScheduleSpec
+from bot.schedules import is_working_day
+from bot.services import schedules
+from bot.services.overview import next_checkin, open_concerns
+from bot.services.projects import require_lead
+from bot.services.stages import list_stages
+from storage.models import (
+    Concern,
+    Feedback,
+    Project,
+    Schedule,
+    ScheduleKind,
+    Stage,
+    StageStatus,
+)
+
+# Owners are nudged during the working day, not at midnight.
+NUDGE_FROM = time(9, 0)
+
+
+@dataclass(frozen=True)
+class OverdueStage:
+    project: Project
+    stage: Stage
+
+
+def overdue_to_nudge(*, session: Session, now: datetime) -> list[OverdueStage]:
+    """Stages past their due date whose owner has not been nudged: on a working day, by day."""
+    query = (
+        select(Stage, Project)
+        .join(Project, col(Project.id) == col(Stage.project_id))
+        .where(
+            col(Stage.due_on).is_not(None),
+            col(Stage.due_on) < now.date() + timedelta(days=1),
+            col(Stage.owner_id).is_not(None),
+            col(Stage.overdue_nudged_at).is_(None),
+            Stage.status != StageStatus.DONE,
+        )
+        .order_by(col(Stage.id))
+    )
+    return [
+        OverdueStage(project, stage)
+        for stage, project in session.exec(query)
+        if _nudge_time(project, stage, now)
+    ]
+
+
+def _nudge_time(project: Project, stage: Stage, now: datetime) -> bool:
+    local = now.astimezone(ZoneInfo(project.timezone))
+    return (
+        stage.due_on is not None
+        and stage.due_on < local.date()
+        and local.time() >= NUDGE_FROM
+        and is_working_day(local.date(), project.calendar)
+    )
+
+
+def mark_nudged(*, session: Session, stage: Stage, now: datetime) -> None:
+    stage.overdue_nudged_at = now
+    session.add(stage)
+
+
+def start_digest(
+    *, session: Session, project: Project, by: str, spec: ScheduleSpec, now: datetime
+) -> tuple[Schedule, list[Schedule]]:
+    """The project's one digest, on a new schedule; returns it and the digests it replaces."""
+    require_lead(session=session, project=project, user_id=by, action="schedule the digest")
+    replaced = stop_digest(session=session, project=project, by=by)
+    digest = schedules.create_schedule(
+        session=session,
+        project=project,
+        kind=ScheduleKind.DIGEST,
+        spec=spec,
+        by=by,
+        clock=lambda: now,
+    )
+    return digest, replaced
+
+
+def stop_digest(*, session: Session, project: Project, by: str) -> list[Schedule]:
+    require_lead(session=session, project=project, user_id=by, action="stop the digest")
+    running = schedules.schedules_of(session=session, project=project, kind=ScheduleKind.DIGEST)
+    stopped = [s for s in running if not s.cancelled]
+    for schedule in stopped:
+        schedules.cancel_schedule(session=session, schedule=schedule, noun="digest")
+    return stopped
+
+
+@dataclass(frozen=True)
+class Digest:
+    """What happened since the last digest, and what is waiting."""
+
+    project: Project
+    since: datetime
+    completed: list[Stage]
+    overdue: list[Stage]
+    feedback_received: int
+    open_concerns: list[Concern]
+    next_checkin: datetime | None
+
+
+def digest_of(*, session: Session, project: Project, since: datetime, now: datetime) -> Digest:
+    stages = list_stages(session=session, project=project)
+    today = now.astimezone(ZoneInfo(project.timezone)).date()
+    feedback = session.exec(
+        select(func.count())
+        .select_from(Feedback)
+        .where(Feedback.project_id == project.id, col(Feedback.created_at) >= since)
+    ).one()
+    return Digest(
+        project=project,
+        since=since,
+        completed=[s for s in stages if s.completed_at is not None and s.completed_at >= since],
+        overdue=[s for s in stages if _overdue(s, today)],
+        feedback_received=feedback,
+        open_concerns=open_concerns(session=session, project=project),
+        next_checkin=next_checkin(session=session, project=project, after=now),
+    )
+
+
+def _overdue(stage: Stage, today: date) -> bool:
+    return stage.status != StageStatus.DONE and stage.due_on is not None and stage.due_on < today

@@ -1,0 +1,89 @@
+"""Momentum in Block Kit: the overdue nudge and the progress digest."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.services.momentum import Digest
+from bot.services.stages import Progress
+from bot.views.message import Message, blocks, context, header, mention, section
+from bot.views.stages import progress_bar
+from bot.views.text import escape
+from storage.models import Project, Stage
+
+_LISTED = 10
+
+
+def overdue_nudge(project: Project, stage: Stage) -> Message:
+    """A direct message to a stage's owner, once, when the stage passes its due date."""
+    due = stage.due_on.isoformat() if stage.due_on else "its due date"
+    text = (
+        f":alarm_clock: Stage {stage.position} of *{escape(project.name, 150)}*, "
+        f"_{escape(stage.title, 1500)}_, was due on {due} and is not done yet.\n"
+        f"When it is, `/stage done {stage.position} OUTCOME` in <#{project.channel_id}> "
+        "celebrates it with everyone. If the date needs to move, talk to the project lead."
+    )
+    return Message(text=text, blocks=blocks(section(text)))
+
+
+def digest(view: Digest, progress: Progress) -> Message:
+    zone = ZoneInfo(view.project.timezone)
+    items = [header(f"Progress digest: {view.project.name}"), section(progress_bar(progress))]
+    items.append(section(_completed(view)))
+    items.append(section(_overdue(view)))
+    feedback = view.feedback_received
+    items.append(
+        section(
+            f":speech_balloon: {feedback} piece{'s' if feedback != 1 else ''} of feedback received."
+        )
+    )
+    concerns = len(view.open_concerns)
+    items.append(
+        section(
+            f":warning: {concerns} open principle concern{'s' if concerns != 1 else ''}."
+            if concerns
+            else ":white_check_mark: No open principle concerns."
+        )
+    )
+    items.append(context(_next_checkin(view.next_checkin, zone)))
+    return Message(text=f"Progress digest: {progress_bar(progress)}", blocks=blocks(*items))
+
+
+def _completed(view: Digest) -> str:
+    if not view.completed:
+        return ":hourglass_flowing_sand: No stages completed since the last digest."
+    lines = [
+        f"• *{s.position}.* {escape(s.title, 200)} (by {mention(s.completed_by)})"
+        for s in view.completed[:_LISTED]
+    ]
+    return ":tada: *Completed since the last digest:*\n" + "\n".join(lines)
+
+
+def _overdue(view: Digest) -> str:
+    if not view.overdue:
+        return ":calendar: Nothing is overdue."
+    lines = [
+        f"• *{s.position}.* {escape(s.title, 200)}, due {s.due_on}"
+        + (f", owner {mention(s.owner_id)}" if s.owner_id else "")
+        for s in view.overdue[:_LISTED]
+    ]
+    return ":alarm_clock: *Overdue:*\n" + "\n".join(lines)
+
+
+def _next_checkin(when: datetime | None, zone: ZoneInfo) -> str:
+    if when is None:
+        return "No evaluation check-in is scheduled: a lead can add one with `/checkin schedule`."
+    return f"Next check-in: {when.astimezone(zone):%A %-d %B at %H:%M}."
+
+
+def digest_scheduled(describe: str, replaced: int) -> Message:
+    text = f":newspaper: The progress digest will be posted here {describe}."
+    if replaced:
+        text += " It replaces the previous digest."
+    return Message(text=text, blocks=blocks(section(text)))
+
+
+def digest_stopped(stopped: int) -> Message:
+    text = ":newspaper: The digest is stopped." if stopped else "There is no digest to stop."
+    return Message(text=text, blocks=blocks(section(text)))

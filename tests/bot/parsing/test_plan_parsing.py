@@ -1,0 +1,43 @@
+"""`/plan` text into typed requests."""
+
+import pytest
+
+from bot.errors import UsageError
+from bot.parsing.forms import ShowHelp
+from bot.parsing.plan import (
+    ExportRecord,
+    SetNeed,
+    SetRole,
+    SetSignoff,
+    ShowOverview,
+    parse_plan,
+)
+from storage.models import Role, SignoffMode
+
+
+def test_the_forms():
+    assert parse_plan("") == ShowOverview()
+    assert parse_plan("help") == ShowHelp()
+    assert parse_plan("need Waiting lists &amp; delays") == SetNeed("Waiting lists & delays")
+    assert parse_plan("role <@U1|jo> union") == SetRole("U1", Role.UNION)
+    assert parse_plan("role <@U1> Service-User") == SetRole("U1", Role.SERVICE_USER)
+    assert parse_plan("role <@U1> service user") == SetRole("U1", Role.SERVICE_USER)
+    assert parse_plan("signoff JOINT") == SetSignoff(SignoffMode.JOINT)
+    assert parse_plan("export") == ExportRecord()
+
+
+@pytest.mark.parametrize(
+    ("text", "explanation", "form"),
+    [
+        ("need", "Say what the need for change is", "/plan need TEXT"),
+        ("role jo union", "@mention", "/plan role @user ROLE"),
+        ("role <@U1> boss", "`boss` is not a role", "/plan role @user ROLE"),
+        ("signoff both", "`joint` or `single`", "/plan signoff joint|single"),
+        ("frobnicate", "not a /plan subcommand", "/plan export"),
+    ],
+)
+def test_mistakes_name_the_right_form(text, explanation, form):
+    with pytest.raises(UsageError) as raised:
+        parse_plan(text)
+    assert explanation in raised.value.message
+    assert form in raised.value.usage
