@@ -1,0 +1,83 @@
+"""What the team sees of a concern, wherever the change came from: its card and its thread.
+
+`/concern`, the shortcut's form, a mention, the buttons and the escalation
+job all end here, so a concern is posted, updated and followed up the same
+way, once, under the same outbox keys.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.delivery import enqueue
+from bot.services.concerns import Raised, card_key
+from bot.views import concerns as views
+from storage.models import Concern, Project
+
+
+def post_raised(session: Session, raised: Raised) -> None:
+    """The concern's card, in its thread when it was raised in one of the forum channel's."""
+    concern, project, origin = raised.concern, raised.project, raised.origin
+    enqueue(
+        session,
+        key=card_key(concern),
+        team_id=project.team_id,
+        channel_id=concern.channel_id,
+        message=views.concern_card(concern, anonymous=project.anonymous_concerns),
+        reply_to_ts=concern.thread_ts,
+    )
+    if origin is not None and raised.posted_elsewhere:
+        enqueue(
+            session,
+            key=f"{card_key(concern)}:origin",
+            team_id=project.team_id,
+            channel_id=origin.channel_id,
+            message=views.concern_posted(concern, to_raiser=False),
+            reply_to_ts=origin.thread_ts,
+        )
+
+
+def post_status_change(session: Session, project: Project, concern: Concern) -> None:
+    """Update the card to the concern's new status, and say so in its thread.
+
+    A concern reaches each status once, so the status names the rows.
+    """
+    anonymous = project.anonymous_concerns
+    key = f"{card_key(concern)}:{concern.status}"
+    enqueue(
+        session,
+        key=f"{key}:card",
+        team_id=project.team_id,
+        channel_id=concern.channel_id,
+        message=views.concern_card(concern, anonymous=anonymous),
+        update_key=card_key(concern),
+    )
+    enqueue(
+        session,
+        key=key,
+        team_id=project.team_id,
+        channel_id=concern.channel_id,
+        message=views.status_changed(concern, anonymous=anonymous),
+        **in_thread(concern),
+    )
+
+
+def post_escalation(session: Session, project: Project, concern: Concern, leads: list[str]) -> bool:
+    """The one reminder to the leads, in the concern's thread; False if it was written before."""
+    return enqueue(
+        session,
+        key=f"escalate:concern:{concern.id}",
+        team_id=project.team_id,
+        channel_id=concern.channel_id,
+        message=views.escalation(concern, leads),
+        **in_thread(concern),
+    )
+
+
+def in_thread(concern: Concern) -> dict[str, Any]:
+    """Where a reply to the concern goes: its known thread, or the thread its card starts."""
+    if concern.thread_ts is not None:
+        return {"reply_to_ts": concern.thread_ts}
+    return {"thread_key": card_key(concern)}

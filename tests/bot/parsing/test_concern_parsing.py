@@ -1,0 +1,62 @@
+"""`/concern` text and `@changebot concern` mentions into typed requests."""
+
+import pytest
+
+from bot.errors import UsageError
+from bot.parsing.concern import (
+    MENTION_FORM,
+    ListConcerns,
+    RaiseConcern,
+    parse_concern,
+    parse_mention,
+)
+from bot.parsing.forms import ShowHelp
+
+
+def test_a_number_and_text_raise_a_concern_with_the_text_as_typed():
+    assert parse_concern("5 We were not told about the rota") == RaiseConcern(
+        5, "We were not told about the rota"
+    )
+    assert parse_concern("#2 Jobs &amp; hours &lt;!channel&gt;") == RaiseConcern(
+        2, "Jobs & hours <!channel>"
+    )
+
+
+def test_list_and_help():
+    assert parse_concern("list") == ListConcerns()
+    assert parse_concern("") == ShowHelp()
+    assert parse_concern("help") == ShowHelp()
+
+
+@pytest.mark.parametrize("text", ["abc", "abc something", "0 nothing", "-1 nope"])
+def test_anything_but_a_principle_number_is_refused_with_the_form(text):
+    with pytest.raises(UsageError) as refused:
+        parse_concern(text)
+    assert "is not a principle number" in refused.value.message
+    assert "/concern N TEXT" in refused.value.usage
+
+
+def test_a_concern_needs_a_description():
+    with pytest.raises(UsageError) as refused:
+        parse_concern("5")
+    assert "Say what the concern about principle 5 is" in refused.value.message
+
+
+def test_a_mention_that_starts_with_concern_raises_one():
+    assert parse_mention("<@UCHANGEBOT> concern 3 Jobs at risk") == RaiseConcern(3, "Jobs at risk")
+    assert parse_mention("<@UCHANGEBOT|changebot>  Concern 1 Not shared") == RaiseConcern(
+        1, "Not shared"
+    )
+
+
+def test_any_other_mention_is_not_a_concern():
+    assert parse_mention("<@UCHANGEBOT>") is None
+    assert parse_mention("<@UCHANGEBOT> hello, what can you do?") is None
+    assert parse_mention("<@UCHANGEBOT> I have a concern 5 about this") is None
+
+
+def test_a_mistyped_mention_shows_the_mention_form():
+    with pytest.raises(UsageError) as refused:
+        parse_mention("<@UCHANGEBOT> concern five Not shared")
+    assert "`five` is not a principle number" in refused.value.message
+    assert refused.value.usage == MENTION_FORM
