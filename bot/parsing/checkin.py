@@ -1,0 +1,185 @@
+"""`/checkin` text into typed requests (SPEC §3), and numbers as people type them."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.errors import InvalidInput
+from bot.parsing.forms import CommandForms, Form, ShowHelp, split_subcommand, whole_number
+from bot.parsing.schedule import ScheduleSpec, split_schedule
+from bot.parsing.slack_text import to_plain
+
+CHECKIN = CommandForms(
+    command="/checkin",
+    summary="evaluation check-ins and the service measures they collect",
+    forms=(
+        Form("schedule SCHEDULE [TITLE]", "schedule an evaluation check-in (lead)"),
+        Form("list", "the measures, and the scheduled check-ins with ids and next run"),
+        Form("cancel ID", "stop a check-in (lead)"),
+        Form("pause ID", "hold a check-in for a while (lead)"),
+        Form("resume ID", "start a held check-in again (lead)"),
+        Form("measure add NAME [unit U] [target T] [lower-is-better]", "add a measure (lead)"),
+        Form("report", "each measure over time against its target, shared in the channel"),
+        Form("help", "this message"),
+    ),
+)
+
+MEASURE_NAME_LENGTH = 100
+UNIT_LENGTH = 30
+CHECKIN_TITLE_LENGTH = 200
+
+# 12 · -3.5 · 1,200 · 95% : what people type for a figure.
+_NUMBER = re.compile(r"[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?|[-+]?\.\d+")
+_LOWER = "lower-is-better"
+_HIGHER = "higher-is-better"
+
+
+class ScheduleAction(StrEnum):
+    CANCEL = "cancel"
+    PAUSE = "pause"
+    RESUME = "resume"
+
+
+@dataclass(frozen=True)
+class ScheduleCheckin:
+    spec: ScheduleSpec
+    title: str | None
+
+
+@dataclass(frozen=True)
+class ListCheckins:
+    pass
+
+
+@dataclass(frozen=True)
+class ChangeCheckin:
+    action: ScheduleAction
+    schedule_id: int
+
+
+@dataclass(frozen=True)
+class AddMeasure:
+    name: str
+    unit: str | None = None
+    target: float | None = None
+    higher_is_better: bool = True
+
+
+@dataclass(frozen=True)
+class Report:
+    pass
+
+
+CheckinRequest = ScheduleCheckin | ListCheckins | ChangeCheckin | AddMeasure | Report | ShowHelp
+
+
+def parse_checkin(text: str) -> CheckinRequest:
+    word, rest = split_subcommand(text)
+    if word in ("", "help"):
+        return ShowHelp()
+    if word == "schedule":
+        return _parse_schedule(rest)
+    if word == "list":
+        return ListCheckins()
+    if word == "report":
+        return Report()
+    if word == "measure":
+        return _parse_measure(rest)
+    if word in set(ScheduleAction):
+        return ChangeCheckin(ScheduleAction(word), _schedule_id(rest, form=word))
+    raise CHECKIN.error(f"`{to_plain(word)}` is not a /checkin subcommand.")
+
+
+def decimal_number(text: str) -> float | None:
+    """A figure as people type it (`12`, `-3.5`, `1,200`, `95%`), or None if it is not one."""
+    stripped = text.strip().removesuffix("%").strip()
+    if not _NUMBER.fullmatch(stripped):
+        return None
+    value = float(stripped.replace(",", ""))
+    return value if math.isfinite(value) else None
+
+
+def _parse_schedule(rest: str) -> ScheduleCheckin:
+    if not rest:
+        raise CHECKIN.error("Say when the check-in runs.", form="schedule")
+    spec, title = split_schedule(rest)
+    plain_title = to_plain(title).strip()
+    if len(plain_title) > CHECKIN_TITLE_LENGTH:
+        raise InvalidInput(
+            f"A check-in title has at most {CHECKIN_TITLE_LENGTH} characters; "
+            f"this one has {len(plain_title)}."
+        )
+    return ScheduleCheckin(spec, plain_title or None)
+
+
+def _schedule_id(text: str, *, form: str) -> int:
+    number = whole_number(text)
+    if number is None:
+        shown = to_plain(text.strip()) or "nothing"
+        raise CHECKIN.error(
+            f"`{shown}` is not a check-in id; `/checkin list` shows the ids.", form=form
+        )
+    return number
+
+
+def _parse_measure(rest: str) -> AddMeasure:
+    word, details = split_subcommand(rest)
+    if word != "add":
+        raise CHECKIN.error("Measures are added with `measure add`.", form="measure")
+    words = to_plain(details).split()
+    options = _MeasureOptions()
+    while words and options.take(words):
+        pass
+    name = " ".join(words)
+    if not name:
+        raise CHECKIN.error("A measure needs a name.", form="measure")
+    if len(name) > MEASURE_NAME_LENGTH:
+        raise InvalidInput(f"A measure's name has at most {MEASURE_NAME_LENGTH} characters.")
+    return AddMeasure(name, options.unit, options.target, options.higher_is_better)
+
+
+class _MeasureOptions:
+    """`unit U`, `target T` and `lower-is-better`, peeled off the end of the words once each."""
+
+    def __init__(self) -> None:
+        self.unit: str | None = None
+        self.target: float | None = None
+        self.higher_is_better = True
+        self._seen: set[str] = set()
+
+    def take(self, words: list[str]) -> bool:
+        """Remove one option from the end of `words`; False when the end is part of the name."""
+        last = words[-1].lower()
+        if last in (_LOWER, _HIGHER) and "direction" not in self._seen:
+            self._seen.add("direction")
+            self.higher_is_better = last == _HIGHER
+            del words[-1:]
+            return True
+        option = words[-2].lower() if len(words) >= 2 else ""
+        if option not in ("unit", "target") or option in self._seen:
+            return False
+        self._seen.add(option)
+        if option == "unit":
+            self.unit = self._unit(words[-1])
+        else:
+            self.target = self._target(words[-1])
+        del words[-2:]
+        return True
+
+    @staticmethod
+    def _unit(word: str) -> str:
+        if len(word) > UNIT_LENGTH:
+            raise InvalidInput(f"A unit has at most {UNIT_LENGTH} characters.")
+        return word
+
+    @staticmethod
+    def _target(word: str) -> float:
+        target = decimal_number(word)
+        if target is None:
+            raise InvalidInput(
+                f"`{word}` is not a number. Write the target as a figure, for example `target 14`."
+            )
+        return target

@@ -1,0 +1,111 @@
+"""Feedback in Block Kit: the form (beside the reader of its values) and the acknowledgements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.models.views import View
+
+from bot.services.feedback import RATINGS, Given
+from bot.views.inputs import (
+    Values,
+    anonymous_in,
+    anonymous_input,
+    option,
+    role_in,
+    role_input,
+    select_input,
+    selected_in,
+    text_in,
+    text_input,
+)
+from bot.views.message import Message, blocks, mention, section
+from bot.views.replies import confirmation
+from bot.views.text import escape, quote
+from storage.models import Role, Stage
+
+FEEDBACK_FORM = "feedback_form"
+STAGE = "stage"
+RATING = "rating"
+TEXT = "text"
+WHOLE_PROJECT = "project"
+# A static select holds 100 options; one is "the project as a whole".
+MAX_STAGE_OPTIONS = 99
+
+_RATING_WORDS = {1: "poor", 2: "fair", 3: "good", 4: "very good", 5: "excellent"}
+
+
+@dataclass(frozen=True)
+class FeedbackForm:
+    """What the form's submission says, before it is checked against the project."""
+
+    text: str
+    stage_id: int | None
+    rating: int | None
+    role: Role
+    anonymous: bool
+
+
+def feedback_form(stages: list[Stage], default_role: Role | None, metadata: str) -> dict[str, Any]:
+    """The `/feedback` modal: stage, rating, whose view, anonymous, and the text."""
+    stage_options = [option(WHOLE_PROJECT, "The project as a whole")]
+    stage_options += [
+        option(str(stage.id), f"{stage.position}. {stage.title}")
+        for stage in stages[:MAX_STAGE_OPTIONS]
+    ]
+    rating_options = [option(str(n), f"{n}: {_RATING_WORDS[n]}") for n in RATINGS]
+    view = View(
+        type="modal",
+        callback_id=FEEDBACK_FORM,
+        title="Feedback",
+        submit="Send",
+        close="Cancel",
+        private_metadata=metadata,
+        blocks=[
+            select_input(STAGE, "What is it about?", stage_options, initial=stage_options[0]),
+            select_input(RATING, "Rating (optional)", rating_options, optional=True),
+            role_input(default_role),
+            anonymous_input("Stay anonymous: store no name with this feedback"),
+            text_input(TEXT, "Your feedback"),
+        ],
+    )
+    return view.to_dict()
+
+
+def read_feedback_form(values: Values) -> FeedbackForm:
+    stage = selected_in(values, STAGE)
+    rating = selected_in(values, RATING)
+    return FeedbackForm(
+        text=text_in(values, TEXT),
+        stage_id=int(stage) if stage and stage != WHOLE_PROJECT else None,
+        rating=int(rating) if rating else None,
+        role=role_in(values),
+        anonymous=anonymous_in(values),
+    )
+
+
+def feedback_recorded(given: Given, *, shared: bool) -> Message:
+    """The private acknowledgement; it never repeats the feedback itself."""
+    text = f":speech_balloon: Thank you: your feedback on {_about(given)} is recorded"
+    text += " without your name." if given.feedback.author_id is None else "."
+    text += " It is shared in the channel." if shared else " It is not posted in the channel."
+    return confirmation(text)
+
+
+def feedback_post(given: Given) -> Message:
+    """Feedback shown in the channel (when the project shares it); anonymous shows no name."""
+    feedback = given.feedback
+    who = mention(feedback.author_id) if feedback.author_id else "Someone (anonymous)"
+    rating = f" · rated {feedback.rating}/5" if feedback.rating else ""
+    heading = (
+        f":speech_balloon: Feedback on {_about(given)} from {who}, "
+        f"{feedback.source_role} view{rating}"
+    )
+    return Message(text=heading, blocks=blocks(section(f"{heading}\n{quote(feedback.text, 2500)}")))
+
+
+def _about(given: Given) -> str:
+    if given.stage is None:
+        return "the project"
+    return f"stage {given.stage.position} ({escape(given.stage.title, 300)})"

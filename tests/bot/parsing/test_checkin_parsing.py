@@ -1,0 +1,100 @@
+"""`/checkin` text into typed requests, and figures as people type them."""
+
+from datetime import date, time
+
+import pytest
+
+from bot.errors import InvalidInput, UsageError
+from bot.parsing.checkin import (
+    AddMeasure,
+    ChangeCheckin,
+    ListCheckins,
+    Report,
+    ScheduleAction,
+    ScheduleCheckin,
+    decimal_number,
+    parse_checkin,
+)
+from bot.parsing.forms import ShowHelp
+from bot.parsing.schedule import ScheduleSpec
+
+
+@pytest.mark.parametrize("text", ["", "help", " HELP "])
+def test_help_and_nothing_show_the_forms(text):
+    assert parse_checkin(text) == ShowHelp()
+
+
+def test_list_and_report():
+    assert parse_checkin("list") == ListCheckins()
+    assert parse_checkin("report") == Report()
+
+
+def test_a_measure_with_every_option_in_any_order():
+    expected = AddMeasure("Waiting time", "days", 14.0, higher_is_better=False)
+    assert parse_checkin("measure add Waiting time unit days target 14 lower-is-better") == expected
+    assert parse_checkin("measure add Waiting time lower-is-better target 14 unit days") == expected
+
+
+def test_a_measure_with_only_a_name_is_higher_is_better_with_no_unit_or_target():
+    assert parse_checkin("measure add Patients seen") == AddMeasure("Patients seen")
+
+
+def test_option_words_inside_a_name_stay_in_the_name():
+    request = parse_checkin("measure add Unit target completion rate unit %")
+    assert request == AddMeasure("Unit target completion rate", "%")
+
+
+def test_a_target_that_is_not_a_number_is_refused():
+    with pytest.raises(InvalidInput, match="`soon` is not a number"):
+        parse_checkin("measure add Waiting time target soon")
+
+
+@pytest.mark.parametrize("text", ["measure add", "measure add unit days", "measure remove X"])
+def test_a_measure_needs_add_and_a_name(text):
+    with pytest.raises(UsageError) as refused:
+        parse_checkin(text)
+    assert "measure add NAME" in refused.value.usage
+
+
+def test_schedule_takes_the_schedule_then_an_optional_title():
+    assert parse_checkin("schedule weekly mon 09:00 Ward review &amp; beds") == ScheduleCheckin(
+        ScheduleSpec("weekly", time(9, 0), weekday=0), "Ward review & beds"
+    )
+    assert parse_checkin("schedule on 2027-04-12 10:00") == ScheduleCheckin(
+        ScheduleSpec("once", time(10, 0), on=date(2027, 4, 12)), None
+    )
+
+
+def test_a_bad_schedule_says_what_schedules_look_like():
+    with pytest.raises(InvalidInput, match="A schedule is one of"):
+        parse_checkin("schedule sometimes 09:00")
+    with pytest.raises(UsageError, match="Say when"):
+        parse_checkin("schedule")
+
+
+@pytest.mark.parametrize("action", list(ScheduleAction))
+def test_cancel_pause_and_resume_take_an_id(action):
+    assert parse_checkin(f"{action} 7") == ChangeCheckin(action, 7)
+    assert parse_checkin(f"{action} #7") == ChangeCheckin(action, 7)
+    with pytest.raises(UsageError, match="is not a check-in id"):
+        parse_checkin(f"{action} seven")
+
+
+def test_an_unknown_subcommand_shows_every_form():
+    with pytest.raises(UsageError) as refused:
+        parse_checkin("frobnicate")
+    assert "`frobnicate` is not a /checkin subcommand" in refused.value.message
+    assert "/checkin report" in refused.value.usage
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [("12", 12.0), ("-3.5", -3.5), ("1,200", 1200.0), ("95%", 95.0), (" .5 ", 0.5), ("+2", 2.0)],
+)
+def test_figures_as_people_type_them(typed, value):
+    assert decimal_number(typed) == value
+
+
+@pytest.mark.parametrize("typed", ["lots", "", "1,2", "12 days", "1e5", "nan", "inf", "12.5.1"])
+def test_what_is_not_a_figure(typed):
+    assert decimal_number(typed) is None

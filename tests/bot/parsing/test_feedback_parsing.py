@@ -1,0 +1,43 @@
+"""`/feedback` text into typed requests."""
+
+import pytest
+
+from bot.errors import UsageError
+from bot.parsing.feedback import GiveFeedback, OpenFeedbackForm, parse_feedback
+from bot.parsing.forms import ShowHelp
+
+
+def test_no_text_opens_the_form_and_help_shows_the_forms():
+    assert parse_feedback("") == OpenFeedbackForm()
+    assert parse_feedback("   ") == OpenFeedbackForm()
+    assert parse_feedback(" Help ") == ShowHelp()
+
+
+def test_text_is_feedback_on_the_project_decoded_from_slack_encoding():
+    assert parse_feedback("Clearer rota &amp; fewer gaps <!channel>") == GiveFeedback(
+        "Clearer rota & fewer gaps @channel"
+    )
+
+
+def test_a_stage_number_before_the_text_names_the_stage():
+    assert parse_feedback("#3 The pilot ran well") == GiveFeedback("The pilot ran well", 3)
+
+
+@pytest.mark.parametrize(
+    "text", ["#1a is a typo", "<#C123|general> was busy", "# 3 spaced", "help me"]
+)
+def test_anything_else_that_starts_with_a_hash_is_just_feedback(text):
+    request = parse_feedback(text)
+    assert isinstance(request, GiveFeedback)
+    assert request.stage_number is None
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [("#0 zero", "`#0` is not a stage number"), ("#4", "Say what your feedback on stage 4 is")],
+)
+def test_a_stage_without_feedback_or_stage_zero_shows_the_stage_form(text, said):
+    with pytest.raises(UsageError) as refused:
+        parse_feedback(text)
+    assert said in refused.value.message
+    assert "/feedback #N TEXT" in refused.value.usage
