@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     # The address HTTP mode listens on; tests and the benchmarks use 127.0.0.1.
     host: str = "0.0.0.0"  # noqa: S104 - a server in a container listens on every interface
     http_threads: int = Field(default=8, ge=1, le=64)
+    # How long a sender's claim on a post lasts: after this, a post whose sender
+    # died is taken over by another instance (and first looked for in Slack).
+    outbox_lease_seconds: int = Field(default=60, ge=2, le=3600)
+    # How long the instance running the scheduled jobs holds that role without
+    # renewing it: another instance takes over this long after it dies.
+    scheduler_lease_seconds: int = Field(default=30, ge=3, le=3600)
 
     @field_validator("slack_api_url")
     @classmethod

@@ -23,9 +23,10 @@ import logging
 import random
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -45,12 +46,18 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
 OUTBOX_WRITTEN = "changebot.outbox_written"
+# The metadata event type that marks a post with its outbox key (see `_earlier_post`).
+OUTBOX_EVENT = "changebot_outbox"
 TRANSIENT_ERRORS = frozenset(
     {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
 )
 UNREACHABLE_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
-AUTH_ERRORS = frozenset({"invalid_auth", "token_revoked", "account_inactive", "not_authed"})
+AUTH_ERRORS = frozenset(
+    {"invalid_auth", "token_revoked", "account_inactive", "not_authed", "no_installation"}
+)
 MAX_BACKOFF_SECONDS = 600
+# A channel that posted within this long may have hit its own rate limit.
+CHANNEL_LIMIT_WINDOW = timedelta(seconds=1.5)
 
 
 def enqueue(
@@ -65,9 +72,6 @@ def enqueue(
     update_key: str | None = None,
 ) -> bool:
     """Write a message or a file to the outbox; False when a row with this key already exists."""
-    exists = session.exec(select(OutboxMessage.id).where(OutboxMessage.key == key)).first()
-    if exists is not None:
-        return False
     row = OutboxMessage(
         key=key,
         team_id=team_id,
@@ -99,6 +103,16 @@ class Unreachable:
     error: str
 
 
+class _Due(NamedTuple):
+    """A row the sender may claim, as its pass sees it."""
+
+    id: int
+    team_id: str
+    channel_id: str
+    # A sender claimed it and stopped before saying how its post went: it died mid-post.
+    abandoned: bool
+
+
 class _Deferred(Exception):
     """The row cannot go yet (its thread's parent is not posted); try again shortly."""
 
@@ -117,7 +131,9 @@ class Sender:
         poll_interval: float = 1.0,
         lease: timedelta = timedelta(seconds=60),
         batch: int = 50,
+        concurrency: int = 8,
         on_unreachable: Callable[[Unreachable], None] | None = None,
+        on_refused: Callable[[str, str], None] | None = None,
     ) -> None:
         self._engine = engine
         self._tokens = tokens
@@ -127,9 +143,15 @@ class Sender:
         self._poll_interval = poll_interval
         self._lease = lease
         self._batch = batch
-        self._on_unreachable = on_unreachable
+        # What to do about a channel lost, or a workspace whose token Slack refuses
+        # (team id, error); set after construction by whoever owns the runtime.
+        self.on_unreachable = on_unreachable
+        self.on_refused = on_refused
         self._clients: dict[str, WebClient] = {}
         self._channel_wait: dict[str, datetime] = {}
+        self._team_wait: dict[str, datetime] = {}
+        self._last_post: dict[str, datetime] = {}
+        self._posting = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="post")
         self._wakeup = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -139,7 +161,11 @@ class Sender:
         self._thread.start()
 
     def stop(self, timeout: float = 20.0) -> None:
-        """Finish the post under way, record it, and stop."""
+        """Finish the round of posts under way, record them, and stop.
+
+        The loop thread waits for its round, so once it has joined no post is
+        in flight; `deliver_due` can still be called by hand afterwards.
+        """
         self._stopping.set()
         self._wakeup.set()
         if self._thread is not None:
@@ -151,7 +177,7 @@ class Sender:
     def _run(self) -> None:
         while not self._stopping.is_set():
             try:
-                delivered = self.deliver_due()
+                delivered = self._deliver_pass(stop_early=True)
             except Exception:
                 log.exception("outbox pass failed; trying again shortly")
                 delivered = 0
@@ -165,22 +191,53 @@ class Sender:
         A channel told to wait (429) is skipped for the rest of the pass, so
         its later rows neither hit the limit again nor overtake the earlier one.
         """
+        return self._deliver_pass(stop_early=False)
+
+    def _deliver_pass(self, *, stop_early: bool) -> int:
+        """Post due rows in rounds: one row per channel a round, the channels side by side.
+
+        Channels keep their order (a channel's next row waits for the round
+        after), while a fan-out to many channels is not held to one post at a time.
+        """
         handled = 0
-        for row_id, channel in self._due_rows():
-            if self._stopping.is_set() and self._thread is not None:
+        due = self._due_rows()
+        while due and not (stop_early and self._stopping.is_set()):
+            ready = [row for row in due if not self._waiting(row)]
+            this_round: list[_Due] = []
+            later: list[_Due] = []
+            seen: set[str] = set()
+            for row in ready:
+                (later if row.channel_id in seen else this_round).append(row)
+                seen.add(row.channel_id)
+            if not this_round:
                 break
-            if self._channel_wait.get(channel, self._clock()) > self._clock():
-                continue
-            row = self._claim(row_id)
-            if row is not None:
-                self._deliver(row)
-                handled += 1
+            handled += sum(self._posting.map(self._claim_and_deliver, this_round))
+            due = later
         return handled
 
-    def _due_rows(self) -> list[tuple[int, str]]:
+    def _waiting(self, row: _Due) -> bool:
+        now = self._clock()
+        return (
+            self._channel_wait.get(row.channel_id, now) > now
+            or self._team_wait.get(row.team_id, now) > now
+        )
+
+    def _claim_and_deliver(self, due: _Due) -> int:
+        row = self._claim(due.id)
+        if row is None:
+            return 0
+        self._deliver(row, abandoned=due.abandoned)
+        return 1
+
+    def _due_rows(self) -> list[_Due]:
         now = self._clock()
         query = (
-            select(OutboxMessage.id, OutboxMessage.channel_id)
+            select(
+                OutboxMessage.id,
+                OutboxMessage.team_id,
+                OutboxMessage.channel_id,
+                OutboxMessage.claimed_by,
+            )
             .where(
                 OutboxMessage.status == OutboxStatus.PENDING,
                 OutboxMessage.next_attempt_at <= now,
@@ -191,7 +248,11 @@ class Sender:
         )
         with Session(self._engine) as session:
             rows = session.exec(query).all()
-        return [(row_id, channel) for row_id, channel in rows if row_id is not None]
+        return [
+            _Due(row_id, team, channel, claimed_by is not None)
+            for row_id, team, channel, claimed_by in rows
+            if row_id is not None
+        ]
 
     def _claim(self, row_id: int) -> OutboxMessage | None:
         now = self._clock()
@@ -213,13 +274,13 @@ class Sender:
                 return None
             return session.get(OutboxMessage, row_id)
 
-    def _deliver(self, row: OutboxMessage) -> None:
+    def _deliver(self, row: OutboxMessage, *, abandoned: bool = False) -> None:
         token = self._tokens.bot_token(row.team_id)
         if token is None:
             self._record_failed(row, "no_installation")
             return
         try:
-            channel, ts = self._post(self._client(token), row)
+            channel, ts = self._post(self._client(token), row, abandoned=abandoned)
         except _Deferred:
             self._release(row, retry_in=1.0, count_attempt=False)
         except SlackApiError as exc:
@@ -230,7 +291,7 @@ class Sender:
         else:
             self._record_sent(row, channel, ts)
 
-    def _post(self, client: WebClient, row: OutboxMessage) -> tuple[str, str]:
+    def _post(self, client: WebClient, row: OutboxMessage, *, abandoned: bool) -> tuple[str, str]:
         payload: dict[str, Any] = json.loads(row.payload)
         if row.update_key is not None:
             target = self._posted(row.update_key)
@@ -243,8 +304,19 @@ class Sender:
         thread_ts = self._posted(row.thread_key).message_ts if row.thread_key else row.thread_ts
         if "file" in payload:
             return channel, _upload(client, channel, thread_ts, payload)
+        earlier = _earlier_post(client, channel, thread_ts, row) if abandoned else None
+        if earlier is not None:
+            log.info(
+                "outbox %s: a stopped sender had posted it already; not posting again", row.key
+            )
+            return channel, earlier
         response = client.chat_postMessage(
-            channel=channel, thread_ts=thread_ts, unfurl_links=False, unfurl_media=False, **payload
+            channel=channel,
+            thread_ts=thread_ts,
+            unfurl_links=False,
+            unfurl_media=False,
+            metadata={"event_type": OUTBOX_EVENT, "event_payload": {"key": row.key}},
+            **payload,
         )
         return response["channel"], response["ts"]
 
@@ -265,7 +337,7 @@ class Sender:
         error = str(exc.response.get("error") or f"http_{status}")
         if status == 429:
             wait = _retry_after(exc)
-            self._channel_wait[row.channel_id] = self._clock() + timedelta(seconds=wait)
+            self._hold_back(row, until=self._clock() + timedelta(seconds=wait))
             self._release(row, retry_in=wait, error=error)
         elif error == "not_in_channel" and row.attempts == 1 and self._join(row):
             self._release(row, retry_in=0, error=error)
@@ -274,6 +346,18 @@ class Sender:
             self._release(row, retry_in=self._backoff(row.attempts), error=error)
         else:
             self._record_failed(row, error)
+
+    def _hold_back(self, row: OutboxMessage, *, until: datetime) -> None:
+        """Wait out a rate limit: the channel's, or the whole workspace's.
+
+        A channel that has not posted for a while cannot have hit its own limit
+        (about one message a second): the workspace has, and every channel of
+        it waits rather than each drawing a 429 of its own.
+        """
+        self._channel_wait[row.channel_id] = until
+        last = self._last_post.get(row.channel_id)
+        if last is None or self._clock() - last > CHANNEL_LIMIT_WINDOW:
+            self._team_wait[row.team_id] = until
 
     def _join(self, row: OutboxMessage) -> bool:
         """Join a public channel the bot was not invited to; private ones need an invitation."""
@@ -314,6 +398,7 @@ class Sender:
         self._finish(row, values)
 
     def _record_sent(self, row: OutboxMessage, channel: str, ts: str) -> None:
+        self._last_post[row.channel_id] = self._clock()
         self._finish(
             row,
             {
@@ -339,8 +424,10 @@ class Sender:
         self._finish(
             row, {"status": OutboxStatus.FAILED, "last_error": error[:255], "claimed_until": None}
         )
-        if error in UNREACHABLE_ERRORS and self._on_unreachable is not None:
-            self._on_unreachable(Unreachable(row.team_id, row.channel_id, error))
+        if error in UNREACHABLE_ERRORS and self.on_unreachable is not None:
+            self.on_unreachable(Unreachable(row.team_id, row.channel_id, error))
+        if error in AUTH_ERRORS and self.on_refused is not None:
+            self.on_refused(row.team_id, error)
 
     def _finish(self, row: OutboxMessage, values: dict[str, Any]) -> None:
         statement = (
@@ -353,6 +440,42 @@ class Sender:
         )
         with unit_of_work(self._engine) as session:
             session.exec(statement)
+
+
+def _earlier_post(
+    client: WebClient, channel: str, thread_ts: str | None, row: OutboxMessage
+) -> str | None:
+    """The ts of a message already posted for this row, found by the key in its metadata.
+
+    Only a sender that died between Slack accepting a post and recording its
+    ts leaves such a message; looking for it before posting again is what
+    makes a kill mid-post end in one post, not two. Direct messages cannot be
+    searched without an extra scope: they are posted again.
+    """
+    if channel[:1] == "D":
+        return None
+    history: dict[str, Any] = {"channel": channel, "include_all_metadata": True, "limit": 200}
+    try:
+        if thread_ts is not None:
+            found = client.conversations_replies(ts=thread_ts, **history)
+        else:
+            found = client.conversations_history(
+                oldest=f"{row.created_at.timestamp() - 1:.6f}", **history
+            )
+    except SlackApiError as exc:
+        log.warning(
+            "outbox %s: could not look for an earlier post (%s)", row.key, exc.response.get("error")
+        )
+        return None
+    messages: list[dict[str, Any]] = found.get("messages", [])
+    for message in messages:
+        metadata = message.get("metadata") or {}
+        if (
+            metadata.get("event_type") == OUTBOX_EVENT
+            and metadata.get("event_payload", {}).get("key") == row.key
+        ):
+            return str(message["ts"])
+    return None
 
 
 def _upload(client: WebClient, channel: str, thread_ts: str | None, payload: dict[str, Any]) -> str:

@@ -6,6 +6,7 @@ what a workspace would keep (messages, threads, views, files), records every cal
 answers like Slack when something is wrong: a channel the bot is not in, a message over the
 Block Kit limits, a revoked token. Faults (errors, 429s, 5xx) can be injected per method
 and per channel, which is how the tests reach the error paths that real Slack rarely shows.
+Slack's posting limits can be enforced too (`enforce_rate_limits`), for the benchmarks.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import math
 import threading
 import time
 from collections import Counter
@@ -72,6 +74,52 @@ class _Reply:
     status: int
     payload: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Bucket:
+    """A token bucket: `rate` posts a second, up to one second's worth (at least one) at once."""
+
+    rate: float
+    tokens: float
+    updated: float
+
+    @classmethod
+    def full(cls, rate: float, now: float) -> _Bucket:
+        return cls(rate, max(1.0, rate), now)
+
+    @property
+    def capacity(self) -> float:
+        return max(1.0, self.rate)
+
+    def wait(self, now: float) -> float:
+        """Refill up to `now`; 0 when a post may go, else the seconds until one may."""
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        # The tolerance keeps float sums (three thirds of a token) from refusing a post.
+        return 0.0 if self.tokens >= 1 - 1e-9 else (1 - self.tokens) / self.rate
+
+
+@dataclass
+class _RateLimits:
+    """chat.postMessage's limits: per channel, and optionally across the workspace."""
+
+    per_channel: float
+    workspace: _Bucket | None
+    channels: dict[str, _Bucket] = field(default_factory=dict)
+
+    def wait(self, channel: str, now: float) -> float:
+        """0 when a post to `channel` may go now (and it is counted), else seconds to wait.
+
+        A refused post is not counted: only what Slack accepted uses up the limits.
+        """
+        bucket = self.channels.setdefault(channel, _Bucket.full(self.per_channel, now))
+        buckets = [bucket] if self.workspace is None else [bucket, self.workspace]
+        wait = max(b.wait(now) for b in buckets)
+        if wait == 0:
+            for b in buckets:
+                b.tokens -= 1
+        return wait
 
 
 class _ApiError(Exception):
@@ -211,6 +259,7 @@ class SlackStandIn:
         bot_id: str = "BCHANGEBOT",
         host: str = "127.0.0.1",
         port: int = 0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.team_id = team_id
         self.team_name = team_name
@@ -235,6 +284,9 @@ class SlackStandIn:
         self.files: dict[str, dict[str, Any]] = {}
         self._messages: dict[str, list[dict[str, Any]]] = {}
         self._faults: list[_Fault] = []
+        # What the rate limits are measured against; tests inject a clock they move.
+        self._clock = clock
+        self._limits: _RateLimits | None = None
         self._revoked: dict[str, str] = {}
         self._response_urls: dict[str, _ResponseTarget] = {}
         self._methods: dict[str, _Answer] = {
@@ -365,7 +417,8 @@ class SlackStandIn:
             self._subscribers.append(callback)
 
     def reset(self) -> None:
-        """Forget calls, messages, views, files and faults; keep users and channels."""
+        """Forget calls, messages, views, files, faults and rate limits; keep users and
+        channels."""
         with self._lock:
             self.calls.clear()
             self.ephemerals.clear()
@@ -374,6 +427,7 @@ class SlackStandIn:
             self.files.clear()
             self._messages.clear()
             self._faults.clear()
+            self._limits = None
             self._revoked.clear()
             self._response_urls.clear()
 
@@ -427,6 +481,28 @@ class SlackStandIn:
         error = "service_unavailable" if status == 503 else "internal_error"
         self._add_fault(method, channel, times, _Reply(status, {"ok": False, "error": error}))
 
+    def enforce_rate_limits(
+        self, per_channel_per_second: float = 1.0, workspace_per_second: float | None = None
+    ) -> None:
+        """From now on, answer chat.postMessage over Slack's posting limits with a 429.
+
+        Each limit is a token bucket that allows a second's worth of posts at once (at
+        least one) and refills at its rate. A post over either limit answers HTTP 429,
+        `{"ok": false, "error": "ratelimited"}` and `Retry-After` in whole seconds (at
+        least 1, as Slack sends), and is recorded as a failed call, so attempts and
+        deliveries can be told apart. Calling it again starts the limits afresh.
+        """
+        workspace_rate = 1.0 if workspace_per_second is None else workspace_per_second
+        if min(per_channel_per_second, workspace_rate) <= 0:
+            raise ValueError("rate limits must be positive")
+        with self._lock:
+            workspace = (
+                None
+                if workspace_per_second is None
+                else _Bucket.full(workspace_per_second, self._clock())
+            )
+            self._limits = _RateLimits(per_channel_per_second, workspace)
+
     def revoke(self, token: str, *, error: str = "invalid_auth") -> None:
         """Every later call with `token` answers `error` (or "token_revoked")."""
         with self._lock:
@@ -435,6 +511,17 @@ class SlackStandIn:
     def _add_fault(self, method: str, channel: str | None, times: int, reply: _Reply) -> None:
         with self._lock:
             self._faults.append(_Fault(method, channel, times, reply))
+
+    def _over_limit(self, call: Call) -> _Reply | None:
+        """The 429 for a post over the enforced limits, or None when it may go."""
+        channel = call.args.get("channel")
+        if self._limits is None or call.method != "chat.postMessage" or not channel:
+            return None
+        wait = self._limits.wait(_resolve(str(channel)), self._clock())
+        if wait == 0:
+            return None
+        retry_after = str(max(1, math.ceil(wait)))
+        return _Reply(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": retry_after})
 
     def _take_fault(self, call: Call) -> _Reply | None:
         for fault in self._faults:
@@ -475,7 +562,7 @@ class SlackStandIn:
 
     def _serve(self, call: Call, answer: _Answer) -> _Reply:
         with self._lock:
-            reply = self._take_fault(call) or _attempt(call, answer)
+            reply = self._take_fault(call) or self._over_limit(call) or _attempt(call, answer)
             call.status, call.response = reply.status, reply.payload
             call.error = reply.payload.get("error")
             self.calls.append(call)
