@@ -7,7 +7,6 @@ their own app around their own runtime.
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltResponse
@@ -51,12 +50,14 @@ def token_source(settings: Settings, engine: Engine) -> TokenSource:
 
 
 def create_app(settings: Settings, runtime: Runtime) -> App:
+    # Bolt takes the single-workspace token from this client, and copies its
+    # base URL into every request's client: SLACK_API_URL reaches every call.
     client = WebClient(base_url=settings.slack_api_url, token=settings.slack_bot_token, timeout=10)
     options: dict[str, Any] = {
         "signing_secret": settings.slack_signing_secret or "",
         "client": client,
         "process_before_response": False,
-        "listener_executor": ThreadPoolExecutor(max_workers=16, thread_name_prefix="bolt"),
+        "listener_executor": runtime.listener_pool,
         "logger": logging.getLogger("bot.bolt"),
     }
     if settings.oauth_enabled:
@@ -69,8 +70,6 @@ def create_app(settings: Settings, runtime: Runtime) -> App:
             ),
             state_store=DatabaseOAuthStateStore(engine=runtime.engine),
         )
-    else:
-        options["token"] = settings.slack_bot_token
     app = App(**options)
     register_all(app, runtime)
     app.error(_tell_the_user_briefly)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -53,10 +53,14 @@ class Runtime:
     scheduler: Scheduler
     instance_id: str
     clock: Callable[[], datetime] = field(default=utcnow)
-    # Where slash commands do their work once acked (bot/listeners/commands/runner.py);
-    # owned here so that shutting down waits for work already promised to someone.
+    # Where slash commands do their work once acked (bot/listeners/commands/runner.py),
+    # and where Bolt runs listeners, which go on after their ack: owned here so that
+    # shutting down waits for work already promised to someone before the engine goes.
     command_pool: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=8, thread_name_prefix="command")
+    )
+    listener_pool: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=16, thread_name_prefix="bolt")
     )
 
     @contextmanager
@@ -87,7 +91,8 @@ class Runtime:
         log.info("changebot %s started", self.instance_id)
 
     def stop(self) -> None:
-        """Finish acked commands, stop the scheduler, let the sender record its last post."""
+        """Finish acked work, stop the scheduler, let the sender record its last post."""
+        self.listener_pool.shutdown(wait=True)
         self.command_pool.shutdown(wait=True)
         self.scheduler.stop()
         self.sender.stop()
@@ -110,8 +115,14 @@ def build_runtime(
         api_url=settings.slack_api_url,
         instance_id=instance_id,
         poll_interval=sender_poll_interval,
+        lease=timedelta(seconds=settings.outbox_lease_seconds),
     )
-    scheduler = Scheduler(engine=engine, instance_id=instance_id)
+    scheduler = Scheduler(
+        engine=engine,
+        instance_id=instance_id,
+        lease_ttl=timedelta(seconds=settings.scheduler_lease_seconds),
+        check_every=max(1.0, settings.scheduler_lease_seconds / 6),
+    )
     return Runtime(
         settings=settings,
         engine=engine,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -378,7 +379,13 @@ class OAuthState(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
-def saved_id(row: Project | Stage) -> int:
+class _Row(Protocol):
+    """Any table row with an integer primary key."""
+
+    id: int | None
+
+
+def saved_id(row: _Row) -> int:
     """The primary key of a row already flushed; a missing one is a bug, not a user error."""
     if row.id is None:
         raise ValueError(f"{type(row).__name__} has not been flushed yet")

@@ -15,6 +15,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 from apscheduler.job import Job
@@ -99,6 +100,10 @@ class _InView:
 class _Button:
     element: Json
     target: _Target
+
+
+# Where files the app shares (run charts, exports) are written for you to open.
+SHARED_FILES = Path("changebot-files")
 
 
 class Console:
@@ -393,6 +398,16 @@ class Console:
         prefix = self._where(str(channel)) if channel else "(only you) "
         message = {"text": call.args.get("initial_comment") or "", "files": call.response["files"]}
         self._message(prefix, message, _InMessage(channel or self._place.channel_id, message))
+        for shared in call.response["files"]:
+            self._say(f"  (file saved to {self._save(shared['id'])})")
+
+    def _save(self, file_id: str) -> Path:
+        """Write a shared file (a chart, an export) where the person can open it."""
+        upload = self._workspace.standin.files[file_id]
+        SHARED_FILES.mkdir(exist_ok=True)
+        path = SHARED_FILES / f"{file_id}-{Path(upload['filename']).name}"
+        path.write_bytes(upload["content"])
+        return path.resolve()
 
     def _message(self, prefix: str, message: Json, target: _Target) -> None:
         rendered = render_message(message, self._workspace.names, first_button=self._next_button)

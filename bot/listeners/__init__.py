@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import commands, events, shortcuts
+from bot.listeners import actions, commands, events, shortcuts, submissions
 from bot.runtime import Runtime
 
 
@@ -13,3 +13,5 @@ def register_all(app: App, runtime: Runtime) -> None:
     commands.register(app, runtime)
     events.register(app, runtime)
     shortcuts.register(app, runtime)
+    actions.register(app, runtime)
+    submissions.register(app, runtime)

@@ -8,13 +8,18 @@ opens records its project's channel in `private_metadata` (see
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Respond
+from slack_bolt import Ack, Respond
+from sqlmodel import Session
 
 from bot.errors import ChangebotError
-from bot.services.projects import Caller
+from bot.runtime import Runtime
+from bot.services.projects import Caller, project_for
 from bot.views import replies
+from bot.views.message import Message
+from storage.models import Project
 
 # The block that shows a modal-wide error when an error names no field.
 GENERAL_ERROR_BLOCK = "general"
@@ -48,14 +53,56 @@ def caller_of_submission(body: dict[str, Any]) -> tuple[Caller, dict[str, Any]]:
     return caller, metadata
 
 
+def act(runtime: Runtime, respond: Respond, work: Callable[[Session], Message]) -> None:
+    """Do a button's work in one transaction and tell the presser the outcome privately.
+
+    A domain error rolls the work back and is explained; anything else
+    propagates to the app's error handler, which logs it and apologises.
+    """
+    try:
+        with runtime.transaction() as session:
+            reply = work(session)
+    except ChangebotError as error:
+        refuse(respond, error)
+        return
+    respond(response_type="ephemeral", replace_original=False, **reply.payload())
+
+
+def submit(
+    runtime: Runtime,
+    ack: Ack,
+    caller: Caller,
+    work: Callable[[Session, Project], dict[str, Any] | None],
+    *,
+    fallback: str = GENERAL_ERROR_BLOCK,
+) -> None:
+    """Do a modal's work in one transaction, in the project it was opened for, and answer it.
+
+    `work` returns the ack's body (an updated view, say), or None to close the
+    form. A domain error rolls the work back and keeps the form open with the
+    error under its field (or under `fallback`, an input block of the form).
+    """
+    try:
+        with runtime.transaction() as session:
+            project = project_for(
+                session=session, caller=caller, timezone=runtime.settings.changebot_timezone
+            )
+            answer = work(session, project)
+    except ChangebotError as error:
+        ack(**field_errors(error, fallback=fallback))
+        return
+    ack(**(answer or {}))
+
+
 def refuse(respond: Respond, error: ChangebotError) -> None:
     """Tell only the person who pressed the button why nothing happened."""
     respond(response_type="ephemeral", replace_original=False, **replies.refusal(error).payload())
 
 
-def field_errors(error: ChangebotError) -> dict[str, Any]:
-    """A modal's answer that keeps it open with the error under the field it concerns."""
+def field_errors(error: ChangebotError, *, fallback: str = GENERAL_ERROR_BLOCK) -> dict[str, Any]:
+    """A modal's answer that keeps it open with the error under the field it concerns
+    (or under the `fallback` input block when the error names none)."""
     return {
         "response_action": "errors",
-        "errors": {error.field or GENERAL_ERROR_BLOCK: error.message},
+        "errors": {error.field or fallback: error.message},
     }

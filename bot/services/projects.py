@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.errors import NotAllowed
-from bot.services.principles import seed_default_principles
-from storage.models import Partner, Project, Role, saved_id
+from bot.errors import InvalidInput, NotAllowed
+from bot.services import principles
+from storage.models import Partner, Project, Role, SignoffMode, saved_id
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def project_for(*, session: Session, caller: Caller, timezone: str) -> Project:
             session.add(
                 Partner(project_id=saved_id(project), user_id=caller.user_id, role=Role.LEAD)
             )
-            seed_default_principles(session=session, project=project)
+            principles.seed_default_principles(session=session, project=project)
             session.flush()
     except IntegrityError:
         found = _find_project(session, caller)
@@ -92,3 +92,55 @@ def projects_of(*, session: Session, team_id: str, user_id: str) -> list[Project
         .order_by(col(Project.id))
     )
     return list(session.exec(query))
+
+
+def join_as_staff(*, session: Session, project: Project, user_id: str) -> None:
+    """Make someone a partner (staff) when the plan gives them work, so it shows on their Home."""
+    if role_of(session=session, project=project, user_id=user_id) is None:
+        session.add(Partner(project_id=saved_id(project), user_id=user_id, role=Role.STAFF))
+
+
+def set_need(*, session: Session, project: Project, by: str, need: str) -> Project:
+    require_lead(session=session, project=project, user_id=by, action="set the need for change")
+    project.need = need
+    session.add(project)
+    return project
+
+
+def set_signoff_mode(*, session: Session, project: Project, by: str, mode: SignoffMode) -> Project:
+    require_lead(
+        session=session, project=project, user_id=by, action="change how stages are signed off"
+    )
+    project.signoff_mode = mode
+    session.add(project)
+    return project
+
+
+def set_role(*, session: Session, project: Project, by: str, user_id: str, role: Role) -> Partner:
+    """Give a partner a role; a project never loses its last lead this way."""
+    require_lead(session=session, project=project, user_id=by, action="give partners roles")
+    partner = session.exec(
+        select(Partner).where(Partner.project_id == project.id, Partner.user_id == user_id)
+    ).first()
+    if partner is None:
+        partner = Partner(project_id=saved_id(project), user_id=user_id, role=role)
+    elif (
+        partner.role == Role.LEAD
+        and role != Role.LEAD
+        and len(leads(session=session, project=project)) == 1
+    ):
+        raise InvalidInput(
+            "A project needs at least one lead: make someone else lead first, then change this."
+        )
+    partner.role = role
+    session.add(partner)
+    return partner
+
+
+def projects_in_channel(*, session: Session, team_id: str, channel_id: str) -> list[Project]:
+    """Projects that live in a channel or post their concerns there."""
+    query = select(Project).where(
+        Project.team_id == team_id,
+        (col(Project.channel_id) == channel_id) | (col(Project.forum_channel_id) == channel_id),
+    )
+    return list(session.exec(query.order_by(col(Project.id))))

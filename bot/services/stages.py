@@ -5,14 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.errors import InvalidInput, NotAllowed, NotFound
-from bot.services.projects import leads, require_lead, role_of
-from storage.models import Project, Role, Stage, StageStatus, saved_id
+from bot.services.projects import join_as_staff, leads, require_lead, role_of
+from storage.models import (
+    Partner,
+    Project,
+    Role,
+    SignoffMode,
+    Stage,
+    StageSignoff,
+    StageStatus,
+    saved_id,
+)
 from storage.types import utcnow
 
 Clock = Callable[[], datetime]
@@ -54,6 +64,47 @@ class Completion:
         return f"celebrate:stage:{self.stage.id}:{self.round}"
 
 
+class Side(StrEnum):
+    """The two sides of a joint sign-off."""
+
+    MANAGEMENT = "management"
+    UNION = "union"
+
+    @property
+    def other(self) -> Side:
+        return Side.UNION if self is Side.MANAGEMENT else Side.MANAGEMENT
+
+
+SIDE_OF_ROLE = {
+    Role.LEAD: Side.MANAGEMENT,
+    Role.MANAGEMENT: Side.MANAGEMENT,
+    Role.UNION: Side.UNION,
+}
+
+
+@dataclass(frozen=True)
+class AwaitingSignoff:
+    """One side has confirmed a stage under joint sign-off; the other side has not yet."""
+
+    project: Project
+    stage: Stage
+    round: int
+    confirmed: StageSignoff
+
+    @property
+    def waiting_for(self) -> Side:
+        return Side(self.confirmed.side).other
+
+    @property
+    def announcement_key(self) -> str:
+        return signoff_key(self.stage, self.round)
+
+
+def signoff_key(stage: Stage, round_: int) -> str:
+    """The outbox key of the "waiting for the other side" message of one completion round."""
+    return f"signoff:stage:{stage.id}:{round_}"
+
+
 def today_in(project: Project, clock: Clock = utcnow) -> date:
     return clock().astimezone(ZoneInfo(project.timezone)).date()
 
@@ -68,6 +119,9 @@ def add_stage(
     owner_id: str | None = None,
 ) -> Stage:
     require_lead(session=session, project=project, user_id=by, action="add stages")
+    # Stages are numbered in order: hold the project while taking the next number,
+    # so two stages added at once cannot both take it.
+    session.exec(select(Project.id).where(Project.id == project.id).with_for_update()).one()
     last = session.exec(
         select(func.max(Stage.position)).where(Stage.project_id == project.id)
     ).one()
@@ -80,6 +134,8 @@ def add_stage(
         created_by=by,
     )
     session.add(stage)
+    if owner_id is not None:
+        join_as_staff(session=session, project=project, user_id=owner_id)
     session.flush()
     return stage
 
@@ -90,8 +146,11 @@ def list_stages(*, session: Session, project: Project) -> list[Stage]:
 
 
 def progress_of(*, session: Session, project: Project) -> Progress:
-    stages = list_stages(session=session, project=project)
-    return Progress(done=sum(s.status == StageStatus.DONE for s in stages), total=len(stages))
+    """Counted in the database: a celebration should not load a long plan to say "3 of 7"."""
+    done = func.count().filter(col(Stage.status) == StageStatus.DONE)
+    query = select(func.count(), done).where(Stage.project_id == project.id)
+    total, finished = session.exec(query).one()
+    return Progress(done=finished, total=total)
 
 
 def start_stage(
@@ -116,14 +175,86 @@ def complete_stage(
     by: str,
     outcome: str | None,
     clock: Clock = utcnow,
-) -> Completion:
+) -> Completion | AwaitingSignoff:
+    """Complete a stage, or under joint sign-off record one side's confirmation of it."""
     stage = _stage(session, project, number, lock=True)
-    _require_owner_or_lead(session, project, stage, by, action="complete")
     if stage.status == StageStatus.DONE:
         raise InvalidInput(
             f"Stage {number} is already done. To change its outcome, "
             f"`/stage reopen {number}` and complete it again."
         )
+    if project.signoff_mode == SignoffMode.JOINT:
+        return _confirm_side(session, project, stage, by, outcome, clock)
+    _require_owner_or_lead(session, project, stage, by, action="complete")
+    return _complete(session, project, stage, by, outcome, clock)
+
+
+def confirm_signoff(
+    *,
+    session: Session,
+    project: Project,
+    stage_id: int,
+    round_: int,
+    by: str,
+    clock: Clock = utcnow,
+) -> Completion | AwaitingSignoff:
+    """The other side's Confirm button on a stage waiting for joint sign-off."""
+    stage = session.exec(
+        select(Stage).where(Stage.id == stage_id, Stage.project_id == project.id).with_for_update()
+    ).first()
+    if stage is None:
+        raise NotFound("That stage is no longer in the plan.")
+    if stage.status == StageStatus.DONE or stage.completions + 1 != round_:
+        raise InvalidInput(f"Stage {stage.position} has already been signed off.")
+    return _confirm_side(session, project, stage, by, None, clock)
+
+
+def _confirm_side(
+    session: Session,
+    project: Project,
+    stage: Stage,
+    by: str,
+    outcome: str | None,
+    clock: Clock,
+) -> Completion | AwaitingSignoff:
+    role = role_of(session=session, project=project, user_id=by)
+    side = SIDE_OF_ROLE.get(role) if role is not None else None
+    if side is None:
+        raise NotAllowed(
+            f"Stage {stage.position} needs joint sign-off: a management partner and a union "
+            "partner each confirm it.",
+            ask=_partners_on_sides(session, project),
+        )
+    round_ = stage.completions + 1
+    confirmations = _confirmations(session, stage, round_)
+    if any(c.user_id == by for c in confirmations):
+        raise InvalidInput(
+            f"You have already confirmed stage {stage.position}; the other side confirms it now."
+        )
+    if any(c.side == side for c in confirmations):
+        raise InvalidInput(
+            f"The {side} side has already confirmed stage {stage.position}; "
+            f"it is waiting for the {side.other} side."
+        )
+    confirmation = StageSignoff(
+        stage_id=saved_id(stage),
+        round=round_,
+        side=side,
+        user_id=by,
+        outcome=outcome,
+        confirmed_at=clock(),
+    )
+    session.add(confirmation)
+    session.flush()
+    if not confirmations:
+        return AwaitingSignoff(project=project, stage=stage, round=round_, confirmed=confirmation)
+    agreed_outcome = outcome or confirmations[0].outcome
+    return _complete(session, project, stage, by, agreed_outcome, clock)
+
+
+def _complete(
+    session: Session, project: Project, stage: Stage, by: str, outcome: str | None, clock: Clock
+) -> Completion:
     stage.status = StageStatus.DONE
     stage.completed_at = clock()
     stage.completed_by = by
@@ -139,6 +270,29 @@ def complete_stage(
     )
 
 
+def signoffs_of(*, session: Session, stage: Stage, round_: int) -> list[StageSignoff]:
+    """Who confirmed one completion round of a stage, first first."""
+    return _confirmations(session, stage, round_)
+
+
+def _confirmations(session: Session, stage: Stage, round_: int) -> list[StageSignoff]:
+    query = (
+        select(StageSignoff)
+        .where(StageSignoff.stage_id == stage.id, StageSignoff.round == round_)
+        .order_by(col(StageSignoff.confirmed_at), col(StageSignoff.id))
+    )
+    return list(session.exec(query))
+
+
+def _partners_on_sides(session: Session, project: Project) -> list[str]:
+    query = (
+        select(Partner.user_id)
+        .where(Partner.project_id == project.id, col(Partner.role).in_(list(SIDE_OF_ROLE)))
+        .order_by(col(Partner.id))
+    )
+    return list(session.exec(query))
+
+
 def reopen_stage(*, session: Session, project: Project, number: int, by: str) -> Stage:
     stage = _stage(session, project, number, lock=True)
     _require_owner_or_lead(session, project, stage, by, action="reopen")
@@ -149,6 +303,11 @@ def reopen_stage(*, session: Session, project: Project, number: int, by: str) ->
     stage.completed_by = None
     session.add(stage)
     return stage
+
+
+def get_stage(*, session: Session, project: Project, number: int) -> Stage:
+    """Stage `number` of the plan; NotFound says which numbers there are."""
+    return _stage(session, project, number)
 
 
 def _stage(session: Session, project: Project, number: int, *, lock: bool = False) -> Stage:

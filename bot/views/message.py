@@ -9,6 +9,7 @@ from typing import Any
 from slack_sdk.models.blocks import (
     Block,
     ContextBlock,
+    DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
     PlainTextObject,
@@ -56,6 +57,10 @@ def header(text: str) -> Block:
 def section(mrkdwn: str) -> Block:
     """A section of safe mrkdwn (escape user text before composing it)."""
     return SectionBlock(text=MarkdownTextObject(text=truncate(mrkdwn, Limit.SECTION)))
+
+
+def divider() -> Block:
+    return DividerBlock()
 
 
 def context(*mrkdwn: str) -> Block:

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from slack_sdk.models.views import View
+
 from bot.errors import ChangebotError, NotAllowed, UsageError
 from bot.views.message import Message, blocks, context, mention, section
-from bot.views.text import escape
+from bot.views.text import Limit, escape, plain
 
 
 def confirmation(mrkdwn: str) -> Message:
     """A short confirmation; `mrkdwn` must already be safe."""
     return Message(text=mrkdwn, blocks=blocks(section(mrkdwn)))
+
+
+def finished_form(title: str, outcome: Message) -> dict[str, Any]:
+    """A submitted form turned into what came of it, seen only by the person who sent it."""
+    view = View(
+        type="modal", title=plain(title, Limit.MODAL_TITLE), close="Done", blocks=outcome.blocks
+    )
+    return view.to_dict()
 
 
 def usage(usage_text: str) -> Message:

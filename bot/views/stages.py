@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.services.stages import Completion, Progress
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement
+
+from bot.services.stages import AwaitingSignoff, Completion, Progress
+from bot.views.checkins import impact_checkin_offer
 from bot.views.message import Message, blocks, context, header, mention, section
 from bot.views.text import Limit, escape
-from storage.models import Stage, StageStatus
+from storage.models import Stage, StageSignoff, StageStatus
 
 _STATUS = {
     StageStatus.PLANNED: ":white_circle: planned",
@@ -72,12 +75,24 @@ def completion_reply(completion: Completion) -> Message:
     return Message(text=text, blocks=blocks(section(text)))
 
 
-def celebration(completion: Completion) -> Message:
-    """What the channel sees when a stage is done: a celebration, or a note if done again."""
+def celebration(completion: Completion, *, propose_impact_checkin: bool = False) -> Message:
+    """What the channel sees when a stage is done: a celebration, or a note if done again.
+
+    A project with measures is offered a check-in on the stage's impact (SPEC §4).
+    """
     if completion.again:
         return _completed_again(completion)
     if completion.progress.finished:
-        return _project_finished(completion)
+        celebrated = _project_finished(completion)
+    else:
+        celebrated = _stage_done(completion)
+    if not propose_impact_checkin:
+        return celebrated
+    offer = impact_checkin_offer(completion.stage).to_dict()
+    return Message(text=celebrated.text, blocks=[*celebrated.blocks, offer])
+
+
+def _stage_done(completion: Completion) -> Message:
     stage = completion.stage
     title = escape(stage.title, 1500)
     lines = [f":tada: *Stage {stage.position} is done!*  {title}"]
@@ -133,3 +148,47 @@ def _outcome_line(stage: Stage) -> str:
 def _people_line(stage: Stage) -> str:
     owner = f"Owned by {mention(stage.owner_id)}" if stage.owner_id else "No owner"
     return f"{owner} · completed by {mention(stage.completed_by)}"
+
+
+CONFIRM_SIGNOFF = "confirm_stage_signoff"
+
+
+def awaiting_signoff(waiting: AwaitingSignoff) -> Message:
+    """The channel post asking the other side to confirm a stage under joint sign-off."""
+    stage, confirmed = waiting.stage, waiting.confirmed
+    other = waiting.waiting_for
+    text = (
+        f":handshake: Stage {stage.position} ({escape(stage.title, 1500)}) is signed off by "
+        f"{mention(confirmed.user_id)} for the {confirmed.side} side. "
+        f"Waiting for the {other} side to confirm."
+    )
+    lines = [text]
+    if confirmed.outcome:
+        lines.append(f"*Outcome:* {escape(confirmed.outcome, 1200)}")
+    confirm = ButtonElement(
+        text=f"Confirm for the {other} side",
+        action_id=CONFIRM_SIGNOFF,
+        value=f"{stage.id}:{waiting.round}",
+        style="primary",
+    )
+    return Message(
+        text=text, blocks=blocks(section("\n".join(lines)), ActionsBlock(elements=[confirm]))
+    )
+
+
+def signed_off(stage: Stage, confirmations: list[StageSignoff]) -> Message:
+    """The waiting message once both sides have confirmed: no button left to press."""
+    who = " and ".join(f"{mention(c.user_id)} ({c.side})" for c in confirmations)
+    text = (
+        f":handshake: Stage {stage.position} ({escape(stage.title, 1500)}) is signed off by {who}."
+    )
+    return Message(text=text, blocks=blocks(section(text)))
+
+
+def awaiting_reply(waiting: AwaitingSignoff) -> Message:
+    text = (
+        f":handshake: You confirmed stage {waiting.stage.position} for the "
+        f"{waiting.confirmed.side} side. The channel has been asked for the "
+        f"{waiting.waiting_for} side's confirmation."
+    )
+    return Message(text=text, blocks=blocks(section(text)))

@@ -51,3 +51,8 @@ def truncate(text: str, limit: int) -> str:
 def plain(text: str, limit: int) -> str:
     """Text for a `plain_text` object: no entities needed, only control characters and length."""
     return truncate(_CONTROL.sub("", text), limit)
+
+
+def quote(text: str, limit: int) -> str:
+    """User text as a Slack block quote: escaped, cut to `limit`, every line marked."""
+    return "\n".join(f">{line}" for line in escape(text, limit).splitlines() or [""])

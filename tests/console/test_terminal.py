@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -326,3 +327,13 @@ def test_typed_text_reaches_the_app_escaped_with_mentions_as_slack_sends_them(wo
     assert (
         "(only you) Added stage *1.* Open the ward · :white_circle: planned · owner @sam" in shown
     )
+
+
+def test_a_shared_file_is_saved_where_its_path_says(settings, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    output = console(settings, "/stage add Open the new ward\n/plan export\n:quit\n")
+    saved = re.search(r"file saved to (.+)\)", output)
+    assert saved is not None, output
+    content = Path(saved.group(1)).read_bytes().decode("utf-8-sig")
+    assert content.startswith("when,event,stage,who,role,detail")
+    assert "Open the new ward" in content

@@ -8,12 +8,19 @@ requests as Slack would and read what it sent to the stand-in.
 from __future__ import annotations
 
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -81,9 +88,48 @@ class Workspace:
             if call.ok and call.args.get("channel") == channel
         ]
 
+    def drive_time_myself(self) -> None:
+        """Stop the app's scheduler and sender: from here the test fires jobs and delivers.
+
+        time-machine moves every thread's clock. Left running, the app's scheduler
+        would fire jobs at the travelled time alongside the test, and its sender's
+        leases, taken in real time, would look long expired to a travelled clock.
+        """
+        self.runtime.scheduler.stop()
+        self.runtime.sender.stop()
+
     def wait_for_posts(self, count: int, channel: str = CHANNEL) -> list[Call]:
         wait_until(lambda: len(self.posts(channel)) >= count, what=f"{count} posts in {channel}")
         return self.posts(channel)
+
+    def press(
+        self, message: dict[str, Any], action_id: str, *, user: str = LEAD, channel: str = CHANNEL
+    ) -> Response:
+        """Press the button `action_id` on a message the stand-in stored."""
+        action = button_in(message, action_id)
+        return self.send(
+            self.requests.block_action(
+                user_id=user, channel_id=channel, message=message, action=action
+            )
+        )
+
+    def submit(self, view: dict[str, Any], values: dict[str, Any], *, user: str = LEAD) -> Response:
+        """Submit a modal the stand-in opened, with `values` in Slack's state shape."""
+        return self.send(self.requests.view_submission(user_id=user, view=view, values=values))
+
+    def opened_view(self, count: int) -> dict[str, Any]:
+        """The modal the `count`-th views.open opened, once it has (Slack's check passed)."""
+        call = self.standin.wait_for("views.open", count)[count - 1]
+        assert call.ok, call.problems
+        return self.standin.views[call.response["view"]["id"]]
+
+
+def button_in(message: dict[str, Any], action_id: str) -> dict[str, Any]:
+    for block in message.get("blocks") or []:
+        for element in block.get("elements", []):
+            if element.get("action_id") == action_id:
+                return dict(element)
+    raise AssertionError(f"no {action_id} button in {message}")
 
 
 def http_post(url: str, body: str, headers: dict[str, str]) -> Response:
@@ -141,6 +187,13 @@ def app_settings(database_url: str, standin: SlackStandIn) -> Settings:
 
 @pytest.fixture
 def workspace(database_url: str, standin: SlackStandIn) -> Iterator[Workspace]:
+    with serving(database_url, standin) as running:
+        yield running
+
+
+@contextmanager
+def serving(database_url: str, standin: SlackStandIn) -> Iterator[Workspace]:
+    """The real app on a migrated database, served on loopback until the block ends."""
     upgrade(database_url)
     runtime, application = build_wsgi(app_settings(database_url, standin))
     server = make_server(
@@ -155,3 +208,52 @@ def workspace(database_url: str, standin: SlackStandIn) -> Iterator[Workspace]:
         server.shutdown()
         server.server_close()
         runtime.stop()
+
+
+CHANGEBOT = str(Path(sys.executable).with_name("changebot"))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class RunningBot:
+    """One `changebot run` process; stopping it sends SIGTERM, as a supervisor would."""
+
+    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+        self.url = f"http://127.0.0.1:{env['PORT']}"
+        self.log = cwd / f"changebot-{len(list(cwd.glob('changebot-*.log')))}.log"
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(  # noqa: S603 - our own console script
+                [CHANGEBOT, "run"], env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT
+            )
+        wait_until(self._healthy, what="changebot run to answer /healthz", timeout=20)
+
+    def _healthy(self) -> bool:
+        if self.process.poll() is not None:
+            raise AssertionError(f"changebot run exited:\n{self.log.read_text()}")
+        try:
+            return http_get(self.url + "/healthz").status == 200
+        except OSError:
+            return False
+
+    def terminate(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=30)
+
+
+def bot_environment(standin: SlackStandIn, database_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a `changebot run` process talking to `standin` on loopback."""
+    keep = {name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ}
+    return {
+        **keep,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": standin.api_url,
+        "DATABASE_URL": database_url,
+        "PORT": str(free_port()),
+        "HOST": "127.0.0.1",
+        **extra,
+    }

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -21,61 +18,21 @@ from bot.console.standin import SlackStandIn
 
 from .conftest import (
     BOT_TOKEN,
+    CHANGEBOT,
     CHANNEL,
     LEAD,
     SIGNING_SECRET,
     TEAM,
-    http_get,
+    RunningBot,
+    bot_environment,
     http_post,
     wait_until,
 )
 
-CHANGEBOT = str(Path(sys.executable).with_name("changebot"))
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class RunningBot:
-    """One `changebot run` process; stopping it sends SIGTERM, as a supervisor would."""
-
-    def __init__(self, env: dict[str, str], cwd: Path) -> None:
-        self.url = f"http://127.0.0.1:{env['PORT']}"
-        self.log = cwd / f"changebot-{len(list(cwd.glob('changebot-*.log')))}.log"
-        with self.log.open("wb") as log:
-            self.process = subprocess.Popen(  # noqa: S603 - our own console script
-                [CHANGEBOT, "run"], env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT
-            )
-        wait_until(self._healthy, what="changebot run to answer /healthz", timeout=20)
-
-    def _healthy(self) -> bool:
-        if self.process.poll() is not None:
-            raise AssertionError(f"changebot run exited:\n{self.log.read_text()}")
-        try:
-            return http_get(self.url + "/healthz").status == 200
-        except OSError:
-            return False
-
-    def terminate(self) -> int:
-        self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=30)
-
 
 @pytest.fixture
 def environment(tmp_path: Path, standin: SlackStandIn) -> dict[str, str]:
-    keep = {name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ}
-    return {
-        **keep,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": standin.api_url,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'changebot.db'}",
-        "PORT": str(_free_port()),
-        "HOST": "127.0.0.1",
-    }
+    return bot_environment(standin, f"sqlite:///{tmp_path / 'changebot.db'}")
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import func
@@ -98,12 +99,6 @@ def test_help_lists_every_form_without_touching_the_database(workspace):
         assert session.exec(select(func.count()).select_from(Project)).one() == 0
 
 
-def test_the_other_commands_answer_help_and_say_what_is_not_ready(workspace):
-    for command in ("/plan", "/feedback", "/principles", "/checkin", "/concern"):
-        assert command in workspace.command(command, "help").text
-        assert "not available in this version" in workspace.command(command, "anything").text
-
-
 def test_broadcasts_and_ampersands_in_user_text_reach_the_channel_escaped(workspace):
     workspace.stage("add Tell &lt;!channel&gt; <!here> &amp; <!everyone>")
     workspace.stage("done 1 Done &amp; dusted <!channel>")
@@ -190,3 +185,24 @@ def test_the_health_check_answers(workspace):
     health = http_get(workspace.url + "/healthz")
     assert health.status == 200
     assert health.json()["ok"] is True
+
+
+def test_racing_completions_of_one_stage_celebrate_it_once(workspace):
+    workspace.stage("add One")
+    workspace.stage("add Two")
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        replies = list(pool.map(lambda _: workspace.stage("done 1 Raced"), range(6)))
+    assert sum("is done" in reply.text for reply in replies) == 1
+    assert sum("already done" in reply.text for reply in replies) == 5
+    workspace.wait_for_posts(1)
+    time.sleep(0.3)
+    assert len(workspace.posts()) == 1
+
+
+def test_stages_added_at_once_get_one_number_each(workspace):
+    workspace.stage("add First")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        replies = list(pool.map(lambda n: workspace.stage(f"add Stage {n}"), range(12)))
+    assert all("Added stage" in reply.text for reply in replies)
+    positions = [position for position, _title, _status in _stages(workspace)]
+    assert positions == list(range(1, 14))

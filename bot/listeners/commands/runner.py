@@ -43,6 +43,9 @@ class CommandContext:
     project: Project
     caller: Caller
     runtime: Runtime
+    # The request's Web API client, for reads a reply needs (a permalink); posts go
+    # through the outbox.
+    client: WebClient
 
     def now(self) -> datetime:
         return self.runtime.clock()
@@ -93,7 +96,7 @@ class CommandRunner:
                 user_id=command["user_id"],
                 channel_name=command.get("channel_name") or "",
             )
-            work = self._runtime.command_pool.submit(self._run, handler, caller, request)
+            work = self._runtime.command_pool.submit(self._run, handler, caller, request, client)
             self._reply(ack, respond, work, opener=_modal_opener(client, command))
 
         on_command.__name__ = f"on_{handler.forms.command.lstrip('/')}_command"
@@ -119,7 +122,9 @@ class CommandRunner:
         else:
             ack(**ephemeral(reply))
 
-    def _run(self, handler: CommandHandler[Any], caller: Caller, request: Any) -> Reply:
+    def _run(
+        self, handler: CommandHandler[Any], caller: Caller, request: Any, client: WebClient
+    ) -> Reply:
         """The command's unit of work; a refusal or a failure rolls everything back."""
         try:
             with self._runtime.transaction() as session:
@@ -128,7 +133,7 @@ class CommandRunner:
                     caller=caller,
                     timezone=self._runtime.settings.changebot_timezone,
                 )
-                context = CommandContext(session, project, caller, self._runtime)
+                context = CommandContext(session, project, caller, self._runtime, client)
                 return handler.handle(context, request)
         except ChangebotError as error:
             return replies.refusal(error)

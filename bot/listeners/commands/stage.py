@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.delivery import enqueue
+from bot.announce import announce_completion
 from bot.listeners.commands.runner import CommandContext, CommandHandler
 from bot.parsing.stage import (
     STAGE,
@@ -44,7 +44,7 @@ def handle_stage(ctx: CommandContext, request: StageRequest) -> Message:
             )
             return views.stage_started(started)
         case CompleteStage(number=number, outcome=outcome):
-            completion = stages.complete_stage(
+            result = stages.complete_stage(
                 session=session,
                 project=project,
                 number=number,
@@ -52,14 +52,7 @@ def handle_stage(ctx: CommandContext, request: StageRequest) -> Message:
                 outcome=outcome,
                 clock=ctx.runtime.clock,
             )
-            enqueue(
-                session,
-                key=completion.announcement_key,
-                team_id=project.team_id,
-                channel_id=project.channel_id,
-                message=views.celebration(completion),
-            )
-            return views.completion_reply(completion)
+            return announce_completion(session, result)
         case ReopenStage(number=number):
             reopened = stages.reopen_stage(session=session, project=project, number=number, by=user)
             return views.stage_reopened(reopened)

@@ -9,16 +9,14 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
-from bot.delivery import enqueue
+from bot.listeners.events import threads
 from bot.runtime import Runtime
-from bot.services import events, stages
-from bot.services.projects import projects_of
+from bot.services import events, overview
 from bot.views import home as home_views
-from bot.views import mentions
 
 log = logging.getLogger(__name__)
 
-Listener = Callable[..., None]
+Listener = threads.Listener
 
 
 def register_deduplication(app: App, runtime: Runtime) -> None:
@@ -41,41 +39,21 @@ def _home_tab(runtime: Runtime) -> Listener:
     def publish_home(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         if event.get("tab") != "home":
             return
+        now = runtime.clock()
         with runtime.transaction() as session:
-            projects = projects_of(session=session, team_id=body["team_id"], user_id=event["user"])
-            summary = [(p, stages.progress_of(session=session, project=p)) for p in projects]
-        client.views_publish(user_id=event["user"], view=home_views.home(summary))
+            overviews = overview.overviews_for(
+                session=session, team_id=body["team_id"], user_id=event["user"], now=now
+            )
+        client.views_publish(user_id=event["user"], view=home_views.home(overviews, now))
 
     return publish_home
-
-
-def _mention(runtime: Runtime) -> Listener:
-    def introduce_myself(event: dict[str, Any], body: dict[str, Any]) -> None:
-        with runtime.transaction() as session:
-            enqueue(
-                session,
-                key=f"mention:{event['channel']}:{event['ts']}",
-                team_id=body["team_id"],
-                channel_id=event["channel"],
-                message=mentions.introduction(),
-                reply_to_ts=event.get("thread_ts") or event["ts"],
-            )
-
-    return introduce_myself
-
-
-def _channel_message(_runtime: Runtime) -> Listener:
-    def ignore_channel_message() -> None:
-        """Channel messages matter only in concern threads, which a later release follows."""
-
-    return ignore_channel_message
 
 
 # Event type → listener factory; manifest.yml subscribes to exactly these.
 EVENT_LISTENERS: dict[str, Callable[[Runtime], Listener]] = {
     "app_home_opened": _home_tab,
-    "app_mention": _mention,
-    "message": _channel_message,
+    "app_mention": threads.mention,
+    "message": threads.thread_message,
 }
 
 

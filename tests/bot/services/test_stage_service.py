@@ -59,6 +59,13 @@ def test_stages_are_numbered_in_order(session, project):
     assert [(s.position, s.title) for s in listed] == [(1, "One"), (2, "Two"), (3, "Three")]
 
 
+def test_a_stage_owner_becomes_a_partner(session, project):
+    _add(session, project, "One", owner_id=OWNER)
+    assert role_of(session=session, project=project, user_id=OWNER) == Role.STAFF
+    _add(session, project, "Two", owner_id=LEAD)
+    assert role_of(session=session, project=project, user_id=LEAD) == Role.LEAD
+
+
 def test_only_a_lead_adds_stages_and_the_refusal_names_the_lead(session, project):
     with pytest.raises(NotAllowed) as refused:
         stages.add_stage(session=session, project=project, by=OTHER, title="X")
@@ -140,7 +147,10 @@ def test_reopening_a_stage_that_is_not_done_is_refused(session, project):
 
 def test_two_sessions_creating_one_project_make_one_project(migrated_engine):
     caller = Caller("T9", "C9", LEAD, "race")
-    with Session(migrated_engine) as first, Session(migrated_engine) as second:
+    with (
+        Session(migrated_engine, expire_on_commit=False) as first,
+        Session(migrated_engine, expire_on_commit=False) as second,
+    ):
         a = project_for(session=first, caller=caller, timezone="UTC")
         first.commit()
         b = project_for(session=second, caller=caller, timezone="UTC")
