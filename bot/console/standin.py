@@ -142,10 +142,13 @@ class _ApiError(Exception):
 
 @dataclass
 class _Fault:
+    """What the next matching calls get: `reply` instead of the answer, or the answer late."""
+
     method: str
     channel: str | None
     remaining: int
-    reply: _Reply
+    reply: _Reply | None
+    delay: float = 0.0
 
     def matches(self, call: Call) -> bool:
         channel = call.args.get("channel") or call.args.get("channel_id")
@@ -503,6 +506,17 @@ class SlackStandIn:
             )
             self._limits = _RateLimits(per_channel_per_second, workspace)
 
+    def stall(
+        self, method: str, *, seconds: float, times: int = 1, channel: str | None = None
+    ) -> None:
+        """The next `times` calls are carried out (a post is posted) but answered late.
+
+        A client killed while waiting has had its call accepted without hearing so:
+        the case an exactly-once sender must not turn into a second post.
+        """
+        with self._lock:
+            self._faults.append(_Fault(method, channel, times, None, delay=seconds))
+
     def revoke(self, token: str, *, error: str = "invalid_auth") -> None:
         """Every later call with `token` answers `error` (or "token_revoked")."""
         with self._lock:
@@ -523,13 +537,13 @@ class SlackStandIn:
         retry_after = str(max(1, math.ceil(wait)))
         return _Reply(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": retry_after})
 
-    def _take_fault(self, call: Call) -> _Reply | None:
+    def _take_fault(self, call: Call) -> _Fault | None:
         for fault in self._faults:
             if fault.matches(call):
                 fault.remaining -= 1
                 if fault.remaining <= 0:
                     self._faults.remove(fault)
-                return fault.reply
+                return fault
         return None
 
     # -- HTTP routing ------------------------------------------------------------------
@@ -562,7 +576,10 @@ class SlackStandIn:
 
     def _serve(self, call: Call, answer: _Answer) -> _Reply:
         with self._lock:
-            reply = self._take_fault(call) or self._over_limit(call) or _attempt(call, answer)
+            fault = self._take_fault(call)
+            reply = (
+                (fault.reply if fault else None) or self._over_limit(call) or _attempt(call, answer)
+            )
             call.status, call.response = reply.status, reply.payload
             call.error = reply.payload.get("error")
             self.calls.append(call)
@@ -570,6 +587,8 @@ class SlackStandIn:
             subscribers = list(self._subscribers)
         for callback in subscribers:
             _notify(callback, call)
+        if fault is not None and fault.delay:
+            time.sleep(fault.delay)
         return reply
 
     def _answer_api(self, call: Call) -> dict[str, Any]:

@@ -128,3 +128,32 @@ def test_sigterm_finishes_a_command_acked_before_its_work_was_done(
         assert check.execute("SELECT title FROM stage").fetchall() == [("Late",)]
     (reply,) = standin.calls_to("response_url")
     assert "Added stage" in json.dumps(reply.args)
+
+
+def test_a_kill_after_slack_took_a_post_but_before_it_was_recorded_ends_in_one_post(
+    standin, factory, tmp_path
+):
+    database = tmp_path / "changebot.db"
+    env = bot_environment(standin, f"sqlite:///{database}", OUTBOX_LEASE_SECONDS="2")
+    bot = RunningBot(env, tmp_path)
+    _command(bot, factory, "add Open the new ward")
+    # Slack takes the celebration but answers too late: the process dies waiting.
+    standin.stall("chat.postMessage", seconds=20)
+    _command(bot, factory, "done 1 Ward opened on time")
+    standin.wait_for("chat.postMessage")
+    bot.process.kill()
+    bot.process.wait()
+
+    def recorded() -> tuple[str, str | None]:
+        with sqlite3.connect(database) as check:
+            return check.execute("SELECT status, message_ts FROM outbox").fetchone()
+
+    assert recorded() == ("pending", None)
+    again = RunningBot(env, tmp_path)
+    try:
+        wait_until(lambda: recorded()[0] == "sent", what="the post recorded", timeout=20)
+        (post,) = standin.calls_to("chat.postMessage")
+        assert recorded()[1] == post.response["ts"]
+        assert standin.calls_to("conversations.history")
+    finally:
+        assert again.terminate() == 0
