@@ -76,25 +76,22 @@ def start_digest(
 ) -> tuple[Schedule, list[Schedule]]:
     """The project's one digest, on a new schedule; returns it and the digests it replaces."""
     require_lead(session=session, project=project, user_id=by, action="schedule the digest")
-    replaced = stop_digest(session=session, project=project, by=by)
-    digest = schedules.create_schedule(
+    return schedules.replace_schedule(
         session=session,
         project=project,
         kind=ScheduleKind.DIGEST,
         spec=spec,
         by=by,
+        noun="digest",
         clock=lambda: now,
     )
-    return digest, replaced
 
 
 def stop_digest(*, session: Session, project: Project, by: str) -> list[Schedule]:
     require_lead(session=session, project=project, user_id=by, action="stop the digest")
-    running = schedules.schedules_of(session=session, project=project, kind=ScheduleKind.DIGEST)
-    stopped = [s for s in running if not s.cancelled]
-    for schedule in stopped:
-        schedules.cancel_schedule(session=session, schedule=schedule, noun="digest")
-    return stopped
+    return schedules.cancel_all(
+        session=session, project=project, kind=ScheduleKind.DIGEST, noun="digest"
+    )
 
 
 @dataclass(frozen=True)

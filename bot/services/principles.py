@@ -184,13 +184,14 @@ def start_reminders(
 
     The new schedule carries on the rotation where the one it replaces had got to.
     """
-    replaced = stop_reminders(session=session, project=project, by=by)
-    reminder = schedules.create_schedule(
+    _require_lead_for_reminders(session, project, by)
+    reminder, replaced = schedules.replace_schedule(
         session=session,
         project=project,
         kind=ScheduleKind.PRINCIPLE_REMINDER,
         spec=spec,
         by=by,
+        noun="reminder",
         clock=lambda: now,
     )
     reminder.rotation = max((old.rotation for old in replaced), default=0)
@@ -199,15 +200,16 @@ def start_reminders(
 
 
 def stop_reminders(*, session: Session, project: Project, by: str) -> list[Schedule]:
+    _require_lead_for_reminders(session, project, by)
+    return schedules.cancel_all(
+        session=session, project=project, kind=ScheduleKind.PRINCIPLE_REMINDER, noun="reminder"
+    )
+
+
+def _require_lead_for_reminders(session: Session, project: Project, by: str) -> None:
     projects.require_lead(
         session=session, project=project, user_id=by, action="schedule principle reminders"
     )
-    running = schedules.schedules_of(
-        session=session, project=project, kind=ScheduleKind.PRINCIPLE_REMINDER
-    )
-    for schedule in running:
-        schedules.cancel_schedule(session=session, schedule=schedule, noun="reminder")
-    return running
 
 
 def next_reminder(*, session: Session, project: Project, schedule: Schedule) -> Reminder | None:

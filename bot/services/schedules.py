@@ -219,3 +219,34 @@ def pause_team_schedules(*, session: Session, team_id: str) -> list[Schedule]:
         schedule.paused = True
         session.add(schedule)
     return paused
+
+
+def replace_schedule(
+    *,
+    session: Session,
+    project: Project,
+    kind: ScheduleKind,
+    spec: ScheduleSpec,
+    by: str,
+    noun: str,
+    clock: Clock = utcnow,
+) -> tuple[Schedule, list[Schedule]]:
+    """A project's one schedule of `kind` (its digest, its reminders), on a new spec.
+
+    Returns the new schedule and the ones it replaces, which are cancelled.
+    """
+    replaced = cancel_all(session=session, project=project, kind=kind, noun=noun)
+    created = create_schedule(
+        session=session, project=project, kind=kind, spec=spec, by=by, clock=clock
+    )
+    return created, replaced
+
+
+def cancel_all(
+    *, session: Session, project: Project, kind: ScheduleKind, noun: str
+) -> list[Schedule]:
+    """Cancel every running schedule of `kind` in the project; returns them."""
+    running = schedules_of(session=session, project=project, kind=kind)
+    for schedule in running:
+        cancel_schedule(session=session, schedule=schedule, noun=noun)
+    return running

@@ -5,26 +5,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.services import momentum, stages
-from bot.services.projects import Caller, project_for
-from storage.db import unit_of_work
 from storage.models import Feedback
 
 LEAD, OWNER = "ULEAD", "UOWNER"
 # Tuesday 5 January 2027, 10:00 in London (GMT): a working day, after 09:00.
 TUESDAY_10AM = datetime(2027, 1, 5, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def session(migrated_engine):
-    with unit_of_work(migrated_engine) as session:
-        yield session
-
-
-@pytest.fixture
-def project(session):
-    return project_for(
-        session=session, caller=Caller("T1", "C1", LEAD, "ward"), timezone="Europe/London"
-    )
 
 
 def _add(session, project, title, due, owner=OWNER):

@@ -9,7 +9,6 @@ from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.services import stages
 from bot.services.principles import list_principles
 from bot.services.projects import Caller, project_for, role_of
-from storage.db import unit_of_work
 from storage.models import Partner, Project, Role, StageStatus
 
 LEAD, OTHER, OWNER = "ULEAD", "UOTHER", "UOWNER"
@@ -18,18 +17,6 @@ NOON = datetime(2027, 1, 4, 12, 0, tzinfo=UTC)
 
 def clock():
     return NOON
-
-
-@pytest.fixture
-def session(migrated_engine):
-    with unit_of_work(migrated_engine) as session:
-        yield session
-
-
-@pytest.fixture
-def project(session):
-    caller = Caller(team_id="T1", channel_id="C1", user_id=LEAD, channel_name="new-ward")
-    return project_for(session=session, caller=caller, timezone="Europe/London")
 
 
 def _add(session, project, title, **options):
