@@ -117,6 +117,10 @@ class _Deferred(Exception):
     """The row cannot go yet (its thread's parent is not posted); try again shortly."""
 
 
+class _ParentFailed(Exception):
+    """The message this row replies to, or edits, was never posted and never will be."""
+
+
 class Sender:
     """Delivers due outbox rows on a background thread; `deliver_due` is one pass."""
 
@@ -283,6 +287,8 @@ class Sender:
             channel, ts = self._post(self._client(token), row, abandoned=abandoned)
         except _Deferred:
             self._release(row, retry_in=1.0, count_attempt=False)
+        except _ParentFailed:
+            self._record_failed(row, "parent_failed")
         except SlackApiError as exc:
             self._handle_slack_error(row, exc)
         except OSError as exc:
@@ -323,6 +329,8 @@ class Sender:
     def _posted(self, key: str) -> OutboxMessage:
         with Session(self._engine) as session:
             target = session.exec(select(OutboxMessage).where(OutboxMessage.key == key)).first()
+        if target is not None and target.status == OutboxStatus.FAILED:
+            raise _ParentFailed(key)
         if target is None or target.message_ts is None:
             raise _Deferred(key)
         return target

@@ -299,3 +299,16 @@ def test_each_channel_keeps_its_order_while_channels_post_side_by_side(
             if c.args["channel"] == channel
         ]
         assert texts == [f"{channel} {n}" for n in range(6)]
+
+
+def test_a_reply_to_a_post_that_failed_for_good_fails_too_instead_of_waiting_forever(
+    migrated_engine, standin, sender, clock
+):
+    standin.fail("chat.postMessage", "channel_not_found", channel="CGONE")
+    _enqueue(migrated_engine, "parent", channel="CGONE")
+    _enqueue(migrated_engine, "reply", channel="CGONE", thread_key="parent")
+    sender.deliver_due()
+    clock.advance(1)
+    sender.deliver_due()
+    reply = _row(migrated_engine, "reply")
+    assert (reply.status, reply.last_error) == (OutboxStatus.FAILED, "parent_failed")
