@@ -26,6 +26,8 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
+from sqlalchemy import func
+from sqlmodel import Session, select
 
 from bot.config import Settings
 from bot.console.requests import RequestFactory, SignedRequest
@@ -33,6 +35,7 @@ from bot.console.standin import Call, SlackStandIn
 from bot.runtime import Runtime
 from bot.server import build_wsgi
 from storage.migrate import upgrade
+from storage.models import OutboxMessage, OutboxStatus
 
 SIGNING_SECRET = "e2e-signing-secret"
 BOT_TOKEN = "xoxb-e2e-token"
@@ -97,6 +100,19 @@ class Workspace:
         """
         self.runtime.scheduler.stop()
         self.runtime.sender.stop()
+
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait until the outbox has nothing left to post: after this, no post can still appear.
+
+        Tests asserting that something was posted only once (or not at all)
+        call this rather than sleeping and hoping a wrong post would have shown.
+        """
+        wait_until(self._outbox_empty, what="the outbox to drain", timeout=timeout)
+
+    def _outbox_empty(self) -> bool:
+        pending = select(func.count()).where(OutboxMessage.status == OutboxStatus.PENDING)
+        with Session(self.runtime.engine) as session:
+            return session.exec(pending).one() == 0
 
     def wait_for_posts(self, count: int, channel: str = CHANNEL) -> list[Call]:
         wait_until(lambda: len(self.posts(channel)) >= count, what=f"{count} posts in {channel}")

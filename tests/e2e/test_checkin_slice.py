@@ -7,7 +7,6 @@ with time_machine: the scheduler, the app and the signed requests all read it.
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -144,7 +143,7 @@ def test_a_check_in_scheduled_for_the_next_minute_posts_once_with_its_button(wor
     with Session(workspace.runtime.engine) as session:
         schedule = session.exec(select(Schedule)).one()
     jobs.run_schedule(schedule.id)  # a second firing of the same run (another instance, say)
-    time.sleep(0.3)
+    workspace.settle()
     assert len(workspace.posts()) == 1
     with Session(workspace.runtime.engine) as session:
         keys = session.exec(select(OutboxMessage.key)).all()
@@ -199,7 +198,7 @@ def test_a_day_later_the_follow_up_names_the_groups_not_yet_heard_from(workspace
     wait_until(lambda: len(_thread(workspace, post)) == 4, what="the follow-up")
     follow_up = _text(_thread(workspace, post)[3])
     assert "no service-user view yet" in follow_up
-    time.sleep(0.3)
+    workspace.settle()
     assert len(_thread(workspace, post)) == 4
 
 

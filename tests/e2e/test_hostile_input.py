@@ -15,14 +15,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from bot import jobs
 from bot.console.standin import Call, SlackStandIn
-from storage.models import OutboxMessage, OutboxStatus, Project, Schedule, ScheduleKind
+from storage.models import Project, Schedule, ScheduleKind
 
-from .conftest import CHANNEL, LEAD, PARTNER, TEAM, Workspace, serving, wait_until
+from .conftest import CHANNEL, LEAD, PARTNER, TEAM, Workspace, serving
 
 EXAMPLES = 200
 BROADCASTS = ("<!channel", "<!here", "<!everyone", "<!subteam")
@@ -127,12 +126,6 @@ def _mrkdwn(payload: object) -> Iterator[str]:
                 yield from _mrkdwn(value)
 
 
-def _outbox_settled(app: Workspace) -> bool:
-    with Session(app.runtime.engine) as session:
-        pending = select(func.count()).where(OutboxMessage.status == OutboxStatus.PENDING)
-        return session.exec(pending).one() == 0
-
-
 def _check_sent(calls: list[Call]) -> None:
     for call in calls:
         assert call.problems == [], (call.method, call.problems)
@@ -156,7 +149,7 @@ def test_any_text_is_answered_in_time_and_nothing_unsafe_reaches_slack(app, comm
         assert _live_broadcasts(reply.json()) == []
 
     one_request()
-    wait_until(lambda: _outbox_settled(app), what="the outbox to drain", timeout=60)
+    app.settle(timeout=60)
     _check_sent(app.standin.calls[already:])
     assert [r.getMessage() for r in errors.records] == []
 
@@ -213,7 +206,7 @@ def _concern_form(app: Workspace) -> dict:
 
 def _resolve_form(app: Workspace) -> dict:
     app.command("/concern", "5 Nobody was told about the rota change")
-    wait_until(lambda: _outbox_settled(app), what="the concern's post")
+    app.settle()
     return _press_and_open(app, "concern_resolve")
 
 
@@ -226,7 +219,7 @@ def _checkin_form(app: Workspace) -> dict:
         jobs.SCHEDULE_RUNNERS[ScheduleKind.CHECKIN](
             jobs.ScheduleRun(session, app.runtime, project, schedule, app.runtime.clock())
         )
-    wait_until(lambda: _outbox_settled(app), what="the check-in's post")
+    app.settle()
     return _press_and_open(app, "record_checkin")
 
 
@@ -290,6 +283,6 @@ def test_any_answers_to_a_form_are_answered_in_time_and_nothing_unsafe_reaches_s
         assert _live_broadcasts(reply.json()) == []
 
     one_submission()
-    wait_until(lambda: _outbox_settled(app), what="the outbox to drain", timeout=60)
+    app.settle(timeout=60)
     _check_sent(app.standin.calls[already:])
     assert [r.getMessage() for r in errors.records] == []

@@ -174,7 +174,7 @@ def test_a_principle_out_of_range_or_not_a_number_is_refused_and_nothing_is_post
         assert reply.json()["response_type"] == "ephemeral"
         assert explanation in reply.text, text
         assert "/concern N TEXT" in reply.text
-    time.sleep(0.2)  # the sender is woken on commit; give a wrong post the chance to show
+    workspace.settle()
     assert workspace.posts() == []
     assert _concerns(workspace) == []
 
@@ -202,7 +202,7 @@ def test_a_mention_in_a_thread_raises_the_concern_there_and_a_retry_changes_noth
 
     event_id = json.loads(signed.body)["event_id"]
     _event(workspace, mention, event_id=event_id, retry_num=1)
-    time.sleep(0.2)
+    workspace.settle()
     assert len(workspace.posts()) == 1
     assert len(_concerns(workspace)) == 1
 

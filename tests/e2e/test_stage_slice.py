@@ -47,7 +47,7 @@ def test_adding_starting_and_completing_three_stages_celebrates_each_once(worksp
     assert "2 of 3 stages, 67%" in texts[1]
     assert "Every stage of new-ward is done" in texts[2]
     assert "3 of 3 stages, 100%" in texts[2]
-    time.sleep(0.3)  # the sender polls every second; give a duplicate the chance to show
+    workspace.settle()
     assert len(workspace.posts()) == 3
     assert all(call.problems == [] for call in workspace.standin.calls)
 
@@ -195,7 +195,7 @@ def test_racing_completions_of_one_stage_celebrate_it_once(workspace):
     assert sum("is done" in reply.text for reply in replies) == 1
     assert sum("already done" in reply.text for reply in replies) == 5
     workspace.wait_for_posts(1)
-    time.sleep(0.3)
+    workspace.settle()
     assert len(workspace.posts()) == 1
 
 
