@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
@@ -23,8 +23,8 @@ from bot.installations import (
     StaticToken,
 )
 from bot.listeners import register_all
+from bot.listeners.failures import tell_the_user_briefly
 from bot.runtime import Runtime
-from bot.views import replies
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,9 @@ def create_app(settings: Settings, runtime: Runtime) -> App:
     options: dict[str, Any] = {
         "signing_secret": settings.slack_signing_secret or "",
         "client": client,
-        "process_before_response": False,
+        # Every listener answers Slack itself, on time (bot/listeners/surfaces.py): an event
+        # is stored before its 200, so one that cannot be stored gets a 5xx and is retried.
+        "process_before_response": True,
         "listener_executor": runtime.listener_pool,
         "logger": logging.getLogger("bot.bolt"),
     }
@@ -72,13 +74,5 @@ def create_app(settings: Settings, runtime: Runtime) -> App:
         )
     app = App(**options)
     register_all(app, runtime)
-    app.error(_tell_the_user_briefly)
+    app.error(tell_the_user_briefly)
     return app
-
-
-def _tell_the_user_briefly(error: Exception, body: dict[str, Any], respond: Any) -> BoltResponse:
-    """The second tier of errors: log the traceback, tell the person in one sentence."""
-    log.error("unhandled error in a listener", exc_info=error)
-    if body.get("response_url"):
-        respond(response_type="ephemeral", **replies.failure().payload())
-    return BoltResponse(status=200, body="")

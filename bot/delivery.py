@@ -90,6 +90,26 @@ def enqueue(
     return True
 
 
+@dataclass(frozen=True)
+class Posted:
+    """Where an outbox row's message landed."""
+
+    channel_id: str
+    ts: str
+
+
+def posted(session: Session, key: str) -> Posted | None:
+    """Where the row with this key was posted, or None while it has not been."""
+    query = select(OutboxMessage.posted_channel_id, OutboxMessage.message_ts).where(
+        OutboxMessage.key == key
+    )
+    found = session.exec(query).first()
+    if found is None or found[1] is None:
+        return None
+    channel, ts = found
+    return Posted(str(channel), str(ts))
+
+
 class TokenSource(Protocol):
     def bot_token(self, team_id: str) -> str | None: ...
 

@@ -1,8 +1,11 @@
 """What one changebot process runs besides Bolt: the engine, the outbox sender, the scheduler.
 
-Built once from the settings (`build_runtime`), started after migrations and
-stopped on shutdown; the app factory and the jobs receive it instead of
-reaching for globals.
+Built once from the settings (`build_runtime`) and started after migrations in
+one of two roles. A web worker only answers requests: its scheduler is a
+writer to the shared job store that never runs jobs, and its sender never
+starts (the background process delivers what it writes). The background
+process (bot/background.py) runs the sender and competes for the scheduler
+lease. The console and the tests run both roles in one process.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import os
 import socket
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,23 +25,12 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.delivery import OUTBOX_WRITTEN, Sender, TokenSource
-from bot.scheduler import Scheduler
+from bot.scheduling import sync
+from bot.scheduling.scheduler import Scheduler
 from storage.db import make_engine, unit_of_work
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
-
-
-_AFTER_COMMIT = "changebot.after_commit"
-
-
-def after_commit(session: Session, callback: Callable[[], None]) -> None:
-    """Run `callback` once the session's transaction has committed (never if it rolls back).
-
-    For effects outside the database, such as a schedule's job, that must not
-    exist for a change that was rolled back.
-    """
-    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
 
 
 def new_instance_id() -> str:
@@ -53,41 +45,41 @@ class Runtime:
     scheduler: Scheduler
     instance_id: str
     clock: Callable[[], datetime] = field(default=utcnow)
-    # Where slash commands do their work once acked (bot/listeners/commands/runner.py),
-    # and where Bolt runs listeners, which go on after their ack: owned here so that
-    # shutting down waits for work already promised to someone before the engine goes.
-    command_pool: ThreadPoolExecutor = field(
+    # Where listeners do their work once a request is in (bot/listeners/surfaces.py): owned
+    # here so that shutting down waits for work already promised to someone.
+    command_pool: Executor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=8, thread_name_prefix="command")
     )
     listener_pool: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=16, thread_name_prefix="bolt")
     )
+    _started: bool = False
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work; once it commits, the sender is woken for any outbox row it wrote
-        and the callbacks given to `after_commit` run."""
+        and the jobs of the schedules it changed are brought in step with their rows."""
         with unit_of_work(self.engine) as session:
             yield session
             wrote_outbox = session.info.pop(OUTBOX_WRITTEN, False)
-            callbacks = session.info.pop(_AFTER_COMMIT, [])
+        changes = sync.changes_of(session)
         if wrote_outbox:
             self.sender.wake()
-        for callback in callbacks:
-            callback()
+        if changes and self._started:
+            sync.bring_in_step(
+                engine=self.engine, scheduler=self.scheduler, changes=changes, now=self.clock()
+            )
 
-    def start(self, *, deliver_in_background: bool = True) -> None:
-        """Start the scheduler and, unless the caller delivers the outbox itself, the sender.
+    def start(self, *, background: bool = True, deliver_in_background: bool = True) -> None:
+        """Start as a web worker (`background=False`) or with the background work too.
 
-        The console passes False and calls `sender.deliver_due()` after each action, so
-        what the app posts is on screen, in order, before the next prompt.
+        The console passes `deliver_in_background=False` and calls `sender.deliver_due()`
+        after each action, so what the app posts is on screen before the next prompt.
         """
-        from bot import jobs
-
-        if deliver_in_background:
+        self.scheduler.start(self, lead=background)
+        if background and deliver_in_background:
             self.sender.start()
-        self.scheduler.start()
-        jobs.bind(self)
+        self._started = True
         log.info("changebot %s started", self.instance_id)
 
     def stop(self) -> None:

@@ -2,9 +2,12 @@
 
 gunicorn (one gthread worker) is the production server: on SIGTERM it stops
 accepting connections, lets in-flight requests finish within the grace
-period, and only then runs `worker_exit`, where the runtime stops the
-scheduler and lets the sender record its last post. The app and runtime are
-built in the worker, after the fork, so no thread or connection crosses it.
+period, and only then runs `worker_exit`, where the worker finishes the work
+it has already acked. The app and runtime are built in the worker, after the
+fork, so no thread or connection crosses it. The worker only answers: the
+outbox sender and the scheduler run in the instance's background process
+(bot/background.py), started once gunicorn is ready and stopped after its
+workers.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 
 from bot.app import create_app, token_source
+from bot.background import BackgroundProcess, start_background
 from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
 from storage.db import make_engine
@@ -56,21 +60,30 @@ def _health(runtime: Runtime, start_response: Callable[..., Any]) -> Iterable[by
     return [payload]
 
 
-def build_wsgi(settings: Settings) -> tuple[Runtime, WsgiApp]:
-    """The runtime and WSGI app of one HTTP worker, started and ready to serve."""
+def build_wsgi(settings: Settings, *, background: bool) -> tuple[Runtime, WsgiApp]:
+    """The runtime and WSGI app of one HTTP worker, started and ready to serve.
+
+    With `background`, the worker also runs the sender and the scheduler (the tests do:
+    one process); `changebot run` leaves them to its background process.
+    """
     engine = make_engine(settings.database_url)
     runtime = build_runtime(settings, token_source(settings, engine), engine=engine)
     app = create_app(settings, runtime)
-    runtime.start()
+    if background:
+        start_background(runtime)
+    else:
+        runtime.start(background=False)
     return runtime, wsgi_app(runtime, SlackRequestHandler(app))
 
 
 class ChangebotServer(BaseApplication):
-    """gunicorn, configured in code: one process per instance, threads for requests."""
+    """gunicorn, configured in code: one worker with threads for requests, and beside it the
+    instance's background process."""
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._runtime: Runtime | None = None
+        self._background = BackgroundProcess()
         super().__init__()
 
     def load_config(self) -> None:
@@ -87,11 +100,13 @@ class ChangebotServer(BaseApplication):
             "errorlog": "-",
             "loglevel": "info",
             "worker_exit": self._stop_runtime,
+            "when_ready": lambda _arbiter: self._background.start(),
+            "on_exit": lambda _arbiter: self._background.stop(),
         }.items():
             self.cfg.set(name, value)
 
     def load(self) -> WsgiApp:
-        self._runtime, application = build_wsgi(self._settings)
+        self._runtime, application = build_wsgi(self._settings, background=False)
         return application
 
     def _stop_runtime(self, _arbiter: Any, _worker: Any) -> None:

@@ -13,6 +13,7 @@ import threading
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.app import create_app, token_source
+from bot.background import start_background
 from bot.config import Settings
 from bot.runtime import build_runtime
 from storage.db import make_engine
@@ -28,7 +29,7 @@ def run_socket_mode(settings: Settings) -> None:
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
-    runtime.start()
+    start_background(runtime)
     handler.connect()
     log.info("connected to Slack in Socket Mode")
     stopping.wait()

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from bot.app import BOT_SCOPES
-from bot.listeners.commands import HANDLERS
+from bot.listeners.commands import COMMANDS
 from bot.listeners.events import EVENT_LISTENERS
 from bot.listeners.shortcuts import RAISE_CONCERN
 
@@ -30,8 +30,9 @@ def test_the_manifest_validates_against_slacks_schema(manifest):
 
 
 def test_every_manifest_command_has_a_listener_and_every_listener_a_command(manifest):
+    """COMMANDS is what the command modules define, found by looking: nothing lists them."""
     declared = {entry["command"] for entry in manifest["features"]["slash_commands"]}
-    assert declared == set(HANDLERS)
+    assert declared == set(COMMANDS)
 
 
 def test_every_spec_command_is_declared(manifest):

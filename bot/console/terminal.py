@@ -34,7 +34,7 @@ from bot.console.workspace import (
     message_ts,
     open_workspace,
 )
-from bot.listeners.commands import HANDLERS
+from bot.listeners.commands import COMMANDS as SLASH_COMMANDS
 
 log = logging.getLogger(__name__)
 
@@ -234,7 +234,7 @@ class Console:
     def help(self, _argument: str) -> None:
         """:help — this list."""
         self._say(
-            "Slash commands: " + ", ".join(sorted(HANDLERS)) + " (each answers `help`).",
+            "Slash commands: " + ", ".join(sorted(SLASH_COMMANDS)) + " (each answers `help`).",
             *(f"  {inspect.getdoc(action)}" for action in COMMANDS.values()),
         )
 
@@ -245,10 +245,10 @@ class Console:
     # -- slash commands and forms ------------------------------------------------------
 
     def _slash(self, command: str, text: str) -> None:
-        if command not in HANDLERS:
+        if command not in SLASH_COMMANDS:
             self._say(
                 f"{command} is not a changebot command. The commands are "
-                + ", ".join(sorted(HANDLERS))
+                + ", ".join(sorted(SLASH_COMMANDS))
                 + "; each answers `help`, as in /stage help."
             )
             return

@@ -24,6 +24,7 @@ from apscheduler.job import Job
 from slack_bolt import App, BoltResponse
 
 from bot.app import create_app, token_source
+from bot.background import start_background
 from bot.config import Settings
 from bot.console.render import Names
 from bot.console.requests import RequestFactory, SignedRequest
@@ -176,7 +177,7 @@ class Workspace:
 
     def run_job(self, job: Job) -> Activity:
         """Run a scheduled job now, in this process, as the scheduler would have."""
-        job.func(*job.args, **job.kwargs)
+        self.runtime.scheduler.run_now(job)
         return self.catch_up()
 
     def catch_up(self) -> Activity:
@@ -202,11 +203,11 @@ class Workspace:
 
 
 class _Listeners(Executor):
-    """Bolt's listener pool, watched, so the console can wait for listeners to finish.
+    """The runtime's pool for listeners' work, watched, so the console can wait for it.
 
-    Bolt answers a request as soon as the listener acks, and event listeners ack before
-    they start; the listener then carries on in this pool. Waiting for the pool to be idle
-    is what makes an action's output complete when the console prints it.
+    A listener acks as soon as it can (a button at once, a command within its deadline)
+    and its work may carry on in this pool. Waiting for the pool to be idle is what makes
+    an action's output complete when the console prints it.
     """
 
     def __init__(self, pool: Executor) -> None:
@@ -215,10 +216,9 @@ class _Listeners(Executor):
         self._running: set[Future[Any]] = set()
 
     @classmethod
-    def watch(cls, app: App) -> _Listeners:
-        runner = app.listener_runner
-        watched = cls(runner.listener_executor)
-        runner.listener_executor = watched
+    def watch(cls, runtime: Runtime) -> _Listeners:
+        watched = cls(runtime.command_pool)
+        runtime.command_pool = watched
         return watched
 
     def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
@@ -274,10 +274,10 @@ def open_workspace(settings: Settings) -> Iterator[Workspace]:
         runtime = build_runtime(app_settings, token_source(app_settings, engine), engine=engine)
         try:
             app = create_app(app_settings, runtime)
-            listeners = _Listeners.watch(app)
+            listeners = _Listeners.watch(runtime)
             app.logger.addFilter(_said_plainly)
             try:
-                runtime.start(deliver_in_background=False)
+                start_background(runtime, deliver_in_background=False)
                 yield Workspace(
                     standin=standin,
                     app=app,

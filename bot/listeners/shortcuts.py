@@ -4,26 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
-from slack_sdk import WebClient
+from slack_bolt import App
 
-from bot.listeners.interactions import caller_of_action
-from bot.listeners.submissions.concerns import open_concern_form
-from bot.runtime import Runtime
+from bot.listeners.actions.concerns import concern_form
+from bot.listeners.context import Turn
+from bot.listeners.surfaces import Reply, shortcut
 
 RAISE_CONCERN = "raise_principle_concern"
 
 
-def register(app: App, runtime: Runtime) -> None:
-    @app.shortcut(RAISE_CONCERN)
-    def raise_concern_from_message(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        """The concern form, linked to the thread of the message it was used on."""
-        ack()
-        message = body["message"]
-        open_concern_form(
-            runtime,
-            client,
-            trigger_id=body["trigger_id"],
-            caller=caller_of_action(body),
-            thread_ts=message.get("thread_ts") or message["ts"],
-        )
+@shortcut
+def raise_concern_from_message(turn: Turn, body: dict[str, Any]) -> Reply:
+    """The concern form, linked to the thread of the message it was used on."""
+    message = body.get("message") or {}
+    return concern_form(turn, thread_ts=message.get("thread_ts") or message.get("ts"))
+
+
+def register(app: App) -> None:
+    app.shortcut(RAISE_CONCERN)(raise_concern_from_message)

@@ -1,5 +1,5 @@
-"""What scheduled runs do, one module per feature: services, views and delivery, like listeners.
+"""What scheduled runs do, one module per feature: services, views and posts, like listeners.
 
-`bot.jobs` holds the APScheduler entry points and calls these with the
-runtime; nothing here imports `bot.jobs`, so the two never import each other.
+`bot.scheduling.jobs` holds the APScheduler entry points and calls these with
+the runtime; nothing here imports `bot.scheduling.jobs`.
 """

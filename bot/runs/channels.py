@@ -2,7 +2,7 @@
 
 The sender calls these from its thread when a row fails with an error that
 retrying cannot cure (bot/delivery.py). Pausing the rows is enough: a paused
-schedule's job does nothing when it fires, and the next start removes it.
+schedule's job is removed once the pause commits (bot/scheduling/sync.py).
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 from datetime import UTC
 
-from bot.delivery import Unreachable, enqueue
+from bot.delivery import Unreachable
+from bot.posts.channels import tell_lead_channel_lost
 from bot.runtime import Runtime
 from bot.services import schedules
-from bot.services.projects import leads, projects_in_channel
-from bot.views import channels as views
+from bot.services.partners import leads
+from bot.services.projects import projects_in_channel
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +30,9 @@ def channel_lost(runtime: Runtime, lost: Unreachable) -> None:
         for project in projects_in_channel(
             session=session, team_id=lost.team_id, channel_id=lost.channel_id
         ):
-            message = views.channel_lost(project.name, lost.channel_id, lost.error, len(paused))
             for lead in leads(session=session, project=project):
-                enqueue(
-                    session,
-                    key=f"channel-lost:{lost.channel_id}:{lead}:{lost.error}:{today}",
-                    team_id=lost.team_id,
-                    channel_id=lead,
-                    message=message,
+                tell_lead_channel_lost(
+                    session, project, lost, lead=lead, paused=len(paused), today=today
                 )
     log.warning(
         "channel %s in %s refused posts (%s): %d schedules paused",

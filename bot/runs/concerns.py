@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from bot import forum
+from bot.posts import concerns as posts
 from bot.runtime import Runtime
 from bot.services import concerns
-from bot.services.projects import leads
+from bot.services.partners import leads
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +18,7 @@ def escalate_waiting_concerns(runtime: Runtime) -> int:
     with runtime.transaction() as session:
         due = concerns.due_for_escalation(session=session, now=now)
         for project, concern in due:
-            forum.post_escalation(
+            posts.post_escalation(
                 session, project, concern, leads(session=session, project=project)
             )
             concerns.mark_escalated(session=session, concern=concern, now=now)

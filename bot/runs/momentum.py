@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
-from bot.delivery import enqueue
+from bot.posts import momentum as posts
+from bot.runs.scheduled import ScheduleRun
 from bot.runtime import Runtime
 from bot.services import momentum
 from bot.services.stages import progress_of
-from bot.views import momentum as views
-
-if TYPE_CHECKING:
-    from bot.jobs import ScheduleRun
 
 log = logging.getLogger(__name__)
 
@@ -23,15 +19,8 @@ def nudge_overdue_stages(runtime: Runtime) -> int:
     with runtime.transaction() as session:
         due = momentum.overdue_to_nudge(session=session, now=now)
         for overdue in due:
-            stage = overdue.stage
-            enqueue(
-                session,
-                key=f"nudge:stage:{stage.id}:{stage.due_on}",
-                team_id=overdue.project.team_id,
-                channel_id=str(stage.owner_id),
-                message=views.overdue_nudge(overdue.project, stage),
-            )
-            momentum.mark_nudged(session=session, stage=stage, now=now)
+            posts.nudge_owner(session, overdue)
+            momentum.mark_nudged(session=session, stage=overdue.stage, now=now)
     if due:
         log.info("nudged the owners of %d overdue stages", len(due))
     return len(due)
@@ -44,10 +33,4 @@ def post_digest(run: ScheduleRun) -> None:
         session=run.session, project=run.project, since=since, now=run.fired_at
     )
     progress = progress_of(session=run.session, project=run.project)
-    enqueue(
-        run.session,
-        key=run.key,
-        team_id=run.project.team_id,
-        channel_id=run.project.channel_id,
-        message=views.digest(digest, progress),
-    )
+    posts.post_digest(run.session, run.schedule, run.fired_at, digest, progress)

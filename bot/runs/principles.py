@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
-from bot.delivery import enqueue
+from bot.posts import principles as posts
+from bot.runs.scheduled import ScheduleRun
 from bot.services import principles
-from bot.views import principles as views
-
-if TYPE_CHECKING:
-    from bot.jobs import ScheduleRun
 
 log = logging.getLogger(__name__)
 
@@ -19,14 +15,7 @@ def post_principle_reminder(run: ScheduleRun) -> None:
     """One run: the schedule's next principle, posted once; the rotation moves on only then."""
     due = principles.next_reminder(session=run.session, project=run.project, schedule=run.schedule)
     if due is None:
-        log.info("project %s has no principles: reminder %s posts nothing", run.project.id, run.key)
+        log.info("project %s has no principles: its reminder posts nothing", run.project.id)
         return
-    posted = enqueue(
-        run.session,
-        key=run.key,
-        team_id=run.project.team_id,
-        channel_id=run.project.channel_id,
-        message=views.reminder(due),
-    )
-    if posted:
+    if posts.post_reminder(run.session, run.project, run.schedule, run.fired_at, due):
         principles.advance_rotation(session=run.session, schedule=run.schedule)

@@ -23,7 +23,7 @@ from bot.errors import InvalidInput, NotFound
 from bot.parsing.checkin import ScheduleAction
 from bot.parsing.schedule import ScheduleSpec
 from bot.services import schedules
-from bot.services.projects import require_lead
+from bot.services.partners import require_lead, role_of
 from bot.services.stages import today_in
 from storage.models import (
     CheckinResponse,
@@ -124,6 +124,23 @@ def checkins_of(*, session: Session, project: Project) -> list[Schedule]:
     return schedules.schedules_of(session=session, project=project, kind=ScheduleKind.CHECKIN)
 
 
+@dataclass(frozen=True)
+class Upcoming:
+    """A check-in with its next run (None when paused or all run), for the list."""
+
+    schedule: Schedule
+    next_run: datetime | None
+
+
+def upcoming(schedule: Schedule, project: Project, *, now: datetime) -> Upcoming:
+    return Upcoming(schedule, schedules.next_run_of(schedule, project, after=now))
+
+
+def upcoming_checkins(*, session: Session, project: Project, now: datetime) -> list[Upcoming]:
+    """The project's check-ins, each with when it next runs."""
+    return [upcoming(s, project, now=now) for s in checkins_of(session=session, project=project)]
+
+
 def change_checkin(
     *, session: Session, project: Project, by: str, schedule_id: int, action: ScheduleAction
 ) -> Schedule:
@@ -155,11 +172,6 @@ class ImpactCheckin:
     created: bool
     # Which of the stage's impact check-ins this is, cancelled ones counted (1 the first time).
     number: int
-
-    @property
-    def announcement_key(self) -> str:
-        """The same for two presses at once, so only one of them can announce (and commit)."""
-        return f"impact-checkin:stage:{self.stage.id}:{self.number}"
 
 
 def schedule_impact_checkin(
@@ -225,6 +237,24 @@ def get_run(
     if found is None:
         raise NotFound("That check-in is not one of this project's.")
     return found
+
+
+@dataclass(frozen=True)
+class RunForm:
+    """What a run's Record check-in form shows: the run, today's measures, the default role."""
+
+    run: CheckinRun
+    measures: list[Measure]
+    default_role: Role | None
+
+
+def form_for_run(*, session: Session, project: Project, run_id: int, by: str) -> RunForm:
+    run, _ = get_run(session=session, project=project, run_id=run_id)
+    return RunForm(
+        run=run,
+        measures=measures_of(session=session, project=project),
+        default_role=role_of(session=session, project=project, user_id=by),
+    )
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ and `@changebot concern N TEXT` in a thread. A concern lives in one thread of
 the project's forum channel: the thread it was raised in when that thread is
 in the forum channel, otherwise the thread its own card starts there. A
 card's thread is only known once the card is posted; the concern learns it
-from the card's outbox row the first time it is needed (`link_threads`).
+from the card's outbox row the first time it is needed (bot/posts/concerns.py).
 
 Replies in that thread are the concern's history, one entry per Slack
 message (`message_ts`), edited and deleted as the messages are. Status
@@ -15,7 +15,7 @@ changes are entries too.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -24,14 +24,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.errors import InvalidInput, NotAllowed, NotFound
-from bot.schedules import add_working_days
+from bot.scheduling.calendar import add_working_days
+from bot.services.partners import role_of
 from bot.services.principles import principle_numbered
-from bot.services.projects import role_of
 from storage.models import (
     Concern,
     ConcernEntry,
     ConcernStatus,
-    OutboxMessage,
     Partner,
     Project,
     Role,
@@ -91,11 +90,6 @@ class ConcernList:
     open: list[Concern]
     closed: list[Concern]
     replies: dict[int, int]
-
-
-def card_key(concern: Concern) -> str:
-    """The outbox key of the concern's card; status changes update it and reply in its thread."""
-    return f"concern:{concern.id}"
 
 
 def raise_concern(
@@ -221,36 +215,24 @@ def stewards(*, session: Session, project: Project) -> list[str]:
 
 
 def concern_in_thread(*, session: Session, channel_id: str, thread_ts: str) -> Concern | None:
-    """The concern living in this thread, if any: an indexed look-up, as most threads have none.
-
-    On a miss, the channel's concerns whose cards started threads are linked first.
-    """
+    """The concern living in this thread, if any: an indexed look-up, as most threads have none."""
     query = select(Concern).where(Concern.thread_ts == thread_ts, Concern.channel_id == channel_id)
-    found = session.exec(query).first()
-    if found is not None:
-        return found
-    unlinked = select(Concern).where(
-        col(Concern.thread_ts).is_(None), Concern.channel_id == channel_id
-    )
-    link_threads(session=session, concerns=session.exec(unlinked))
-    # Look again even if nothing was linked here: another reply may have linked it meanwhile.
     return session.exec(query).first()
 
 
-def link_threads(*, session: Session, concerns: Iterable[Concern]) -> None:
-    """Give concerns whose card has been posted the thread the card started."""
-    for concern in concerns:
-        if concern.thread_ts is not None:
-            continue
-        card = session.exec(
-            select(OutboxMessage).where(OutboxMessage.key == card_key(concern))
-        ).first()
-        if card is None or card.message_ts is None:
-            continue
-        concern.thread_ts = card.message_ts
-        concern.channel_id = card.posted_channel_id or concern.channel_id
-        session.add(concern)
-    session.flush()
+def unlinked_in(*, session: Session, channel_id: str) -> list[Concern]:
+    """The channel's concerns whose thread is not known yet: their card starts it."""
+    query = select(Concern).where(
+        col(Concern.thread_ts).is_(None), Concern.channel_id == channel_id
+    )
+    return list(session.exec(query))
+
+
+def link_thread(*, session: Session, concern: Concern, channel_id: str, thread_ts: str) -> None:
+    """The concern lives in the thread its posted card started."""
+    concern.thread_ts = thread_ts
+    concern.channel_id = channel_id
+    session.add(concern)
 
 
 def record_reply(
@@ -323,7 +305,6 @@ def list_concerns(*, session: Session, project: Project, now: datetime) -> Conce
     listed = ConcernList(
         open=list(session.exec(still_open)), closed=list(session.exec(closed)), replies={}
     )
-    link_threads(session=session, concerns=[*listed.open, *listed.closed])
     return ConcernList(listed.open, listed.closed, _reply_counts(session, listed))
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from bot.services.projects import require_lead
+from bot.services.partners import require_lead
 from storage.models import (
     CheckinResponse,
     CheckinRun,

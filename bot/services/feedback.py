@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from bot.errors import InvalidInput
-from bot.services.projects import role_of
-from bot.services.stages import get_stage
+from bot.services.partners import role_of
+from bot.services.stages import get_stage, list_stages
 from storage.models import Feedback, Project, Role, Stage, saved_id
 
 log = logging.getLogger(__name__)
@@ -25,12 +25,24 @@ RATINGS = range(1, 6)
 class Given:
     """Feedback just stored, with the stage it is about (None: the project as a whole)."""
 
+    project: Project
     feedback: Feedback
     stage: Stage | None
 
-    @property
-    def announcement_key(self) -> str:
-        return f"feedback:{self.feedback.id}"
+
+@dataclass(frozen=True)
+class FormChoices:
+    """What the feedback form offers: the plan's stages, and whose view it is by default."""
+
+    stages: list[Stage]
+    default_role: Role | None
+
+
+def form_choices(*, session: Session, project: Project, by: str) -> FormChoices:
+    return FormChoices(
+        stages=list_stages(session=session, project=project),
+        default_role=role_of(session=session, project=project, user_id=by),
+    )
 
 
 def default_role(*, session: Session, project: Project, user_id: str) -> Role:
@@ -70,7 +82,7 @@ def give_feedback(
     session.add(feedback)
     session.flush()
     log.info("feedback %s stored in project %s", feedback.id, project.id)
-    return Given(feedback, stage)
+    return Given(project, feedback, stage)
 
 
 def _stage(

@@ -10,10 +10,10 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.parsing.schedule import ScheduleSpec
-from bot.schedules import is_working_day
+from bot.scheduling.calendar import is_working_day
 from bot.services import schedules
 from bot.services.overview import next_checkin, open_concerns
-from bot.services.projects import require_lead
+from bot.services.partners import require_lead
 from bot.services.stages import list_stages
 from storage.models import (
     Concern,

@@ -2,10 +2,6 @@
 
 Partners agree to the set as a whole: when a lead changes the set, every
 agreement is cleared, because nobody has agreed to the new wording yet.
-
-`projects` is imported as a module: it seeds a new project's principles from
-here, and this module asks it who leads, so neither may need the other's
-names while it is still loading.
 """
 
 from __future__ import annotations
@@ -20,7 +16,8 @@ from sqlmodel import Session, col, select
 
 from bot.errors import InvalidInput, NotFound
 from bot.parsing.schedule import ScheduleSpec
-from bot.services import projects, schedules
+from bot.services import schedules
+from bot.services.partners import require_lead
 from storage.models import (
     Principle,
     PrincipleAgreement,
@@ -89,6 +86,12 @@ def list_principles(*, session: Session, project: Project) -> list[Principle]:
     return list(session.exec(query))
 
 
+def principles_to_edit(*, session: Session, project: Project, by: str) -> list[Principle]:
+    """The set as the edit form opens with it: a lead's to change, refused to anyone else."""
+    require_lead(session=session, project=project, user_id=by, action="edit the principles")
+    return list_principles(session=session, project=project)
+
+
 def principle_numbered(*, session: Session, project: Project, number: int) -> Principle:
     """Principle `number`; the refusal says which numbers there are."""
     found = list_principles(session=session, project=project)
@@ -133,9 +136,7 @@ def edit_principles(
     Rows are rewritten in place by position, so the (project, position)
     uniqueness holds at every step; positions past the new end are removed.
     """
-    projects.require_lead(
-        session=session, project=project, user_id=by, action="edit the principles"
-    )
+    require_lead(session=session, project=project, user_id=by, action="edit the principles")
     _check_drafts(drafts)
     current = list_principles(session=session, project=project)
     if [(p.title, p.meaning) for p in current] == [(d.title, d.meaning) for d in drafts]:
@@ -207,7 +208,7 @@ def stop_reminders(*, session: Session, project: Project, by: str) -> list[Sched
 
 
 def _require_lead_for_reminders(session: Session, project: Project, by: str) -> None:
-    projects.require_lead(
+    require_lead(
         session=session, project=project, user_id=by, action="schedule principle reminders"
     )
 

@@ -1,4 +1,4 @@
-"""Projects and partners: a project is created the first time its channel uses changebot."""
+"""Projects: a project is created the first time its channel uses changebot."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.errors import InvalidInput, NotAllowed
 from bot.services import principles
+from bot.services.partners import require_lead
 from storage.models import Partner, Project, Role, SignoffMode, saved_id
 
 
@@ -20,6 +20,9 @@ class Caller:
     channel_id: str
     user_id: str
     channel_name: str = ""
+    # The request's own id (a trigger, a view, an event): what a request posts is keyed
+    # by it, so a request Slack retries, or someone replays, posts nothing new.
+    request_id: str = ""
 
 
 def project_for(*, session: Session, caller: Caller, timezone: str) -> Project:
@@ -61,28 +64,6 @@ def _find_project(session: Session, caller: Caller) -> Project | None:
     return session.exec(query).first()
 
 
-def role_of(*, session: Session, project: Project, user_id: str) -> Role | None:
-    query = select(Partner.role).where(Partner.project_id == project.id, Partner.user_id == user_id)
-    role = session.exec(query).first()
-    return Role(role) if role is not None else None
-
-
-def leads(*, session: Session, project: Project) -> list[str]:
-    query = select(Partner.user_id).where(
-        Partner.project_id == project.id, Partner.role == Role.LEAD
-    )
-    return list(session.exec(query.order_by(col(Partner.id))))
-
-
-def require_lead(*, session: Session, project: Project, user_id: str, action: str) -> None:
-    """Refuse `action` unless the user leads the project; the refusal names the leads."""
-    if role_of(session=session, project=project, user_id=user_id) == Role.LEAD:
-        return
-    raise NotAllowed(
-        f"Only a project lead can {action}.", ask=leads(session=session, project=project)
-    )
-
-
 def projects_of(*, session: Session, team_id: str, user_id: str) -> list[Project]:
     """The projects in a workspace where the user is a partner, oldest first."""
     query = (
@@ -92,12 +73,6 @@ def projects_of(*, session: Session, team_id: str, user_id: str) -> list[Project
         .order_by(col(Project.id))
     )
     return list(session.exec(query))
-
-
-def join_as_staff(*, session: Session, project: Project, user_id: str) -> None:
-    """Make someone a partner (staff) when the plan gives them work, so it shows on their Home."""
-    if role_of(session=session, project=project, user_id=user_id) is None:
-        session.add(Partner(project_id=saved_id(project), user_id=user_id, role=Role.STAFF))
 
 
 def set_need(*, session: Session, project: Project, by: str, need: str) -> Project:
@@ -114,27 +89,6 @@ def set_signoff_mode(*, session: Session, project: Project, by: str, mode: Signo
     project.signoff_mode = mode
     session.add(project)
     return project
-
-
-def set_role(*, session: Session, project: Project, by: str, user_id: str, role: Role) -> Partner:
-    """Give a partner a role; a project never loses its last lead this way."""
-    require_lead(session=session, project=project, user_id=by, action="give partners roles")
-    partner = session.exec(
-        select(Partner).where(Partner.project_id == project.id, Partner.user_id == user_id)
-    ).first()
-    if partner is None:
-        partner = Partner(project_id=saved_id(project), user_id=user_id, role=role)
-    elif (
-        partner.role == Role.LEAD
-        and role != Role.LEAD
-        and len(leads(session=session, project=project)) == 1
-    ):
-        raise InvalidInput(
-            "A project needs at least one lead: make someone else lead first, then change this."
-        )
-    partner.role = role
-    session.add(partner)
-    return partner
 
 
 def projects_in_channel(*, session: Session, team_id: str, channel_id: str) -> list[Project]:

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from bot.errors import InvalidInput, NotFound
 from bot.parsing.schedule import ScheduleSpec, parse_schedule
-from bot.schedules import latest_run, next_run
+from bot.scheduling.calendar import latest_run, next_run
 from storage.models import Project, Schedule, ScheduleKind, saved_id
 from storage.types import utcnow
 

@@ -12,7 +12,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.errors import InvalidInput, NotAllowed, NotFound
-from bot.services.projects import join_as_staff, leads, require_lead, role_of
+from bot.services.partners import join_as_staff, leads, require_lead, role_of
 from storage.models import (
     Partner,
     Project,
@@ -59,10 +59,6 @@ class Completion:
         """Completed before, reopened and completed again: a short note, not a celebration."""
         return self.round > 1
 
-    @property
-    def announcement_key(self) -> str:
-        return f"celebrate:stage:{self.stage.id}:{self.round}"
-
 
 class Side(StrEnum):
     """The two sides of a joint sign-off."""
@@ -94,15 +90,6 @@ class AwaitingSignoff:
     @property
     def waiting_for(self) -> Side:
         return Side(self.confirmed.side).other
-
-    @property
-    def announcement_key(self) -> str:
-        return signoff_key(self.stage, self.round)
-
-
-def signoff_key(stage: Stage, round_: int) -> str:
-    """The outbox key of the "waiting for the other side" message of one completion round."""
-    return f"signoff:stage:{stage.id}:{round_}"
 
 
 def today_in(project: Project, clock: Clock = utcnow) -> date:

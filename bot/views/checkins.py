@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,7 +11,7 @@ from slack_sdk.models.views import View
 
 from bot.errors import InvalidInput
 from bot.parsing.checkin import ScheduleAction, decimal_number
-from bot.services.checkins import DEFAULT_TITLE, Answers, ImpactCheckin, Recorded
+from bot.services.checkins import DEFAULT_TITLE, Answers, ImpactCheckin, Recorded, Upcoming
 from bot.services.schedules import spec_of
 from bot.views.inputs import (
     Values,
@@ -26,7 +25,7 @@ from bot.views.inputs import (
 from bot.views.message import Message, blocks, context, mention, section
 from bot.views.replies import confirmation
 from bot.views.text import escape
-from storage.models import CheckinRun, Measure, Role, Schedule, Stage, saved_id
+from storage.models import CheckinRun, Measure, Role, Stage, saved_id
 
 RECORD_CHECKIN = "record_checkin"
 SCHEDULE_IMPACT_CHECKIN = "schedule_impact_checkin"
@@ -38,14 +37,6 @@ MAX_MEASURE_FIELDS = 90
 MAX_LISTED = 40
 
 _MEASURE_BLOCK = "measure-"
-
-
-@dataclass(frozen=True)
-class Upcoming:
-    """A check-in with its next run (None when paused or all run), for the list."""
-
-    schedule: Schedule
-    next_run: datetime | None
 
 
 def plain_figure(value: float, unit: str | None = None) -> str:

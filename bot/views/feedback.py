@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_sdk.models.views import View
 
-from bot.services.feedback import RATINGS, Given
+from bot.services.feedback import RATINGS, FormChoices, Given
 from bot.views.inputs import (
     Values,
     anonymous_in,
@@ -23,7 +23,7 @@ from bot.views.inputs import (
 from bot.views.message import Message, blocks, mention, section
 from bot.views.replies import confirmation
 from bot.views.text import escape, quote
-from storage.models import Role, Stage
+from storage.models import Role
 
 FEEDBACK_FORM = "feedback_form"
 STAGE = "stage"
@@ -47,8 +47,9 @@ class FeedbackForm:
     anonymous: bool
 
 
-def feedback_form(stages: list[Stage], default_role: Role | None, metadata: str) -> dict[str, Any]:
+def feedback_form(choices: FormChoices, metadata: str) -> dict[str, Any]:
     """The `/feedback` modal: stage, rating, whose view, anonymous, and the text."""
+    stages, default_role = choices.stages, choices.default_role
     stage_options = [option(WHOLE_PROJECT, "The project as a whole")]
     stage_options += [
         option(str(stage.id), f"{stage.position}. {stage.title}")

@@ -38,9 +38,22 @@ def refusal(error: ChangebotError) -> Message:
     return Message(text=said, blocks=blocks(section(said)))
 
 
+# What a form says under its field when it could not be saved: it stays open, as typed.
+FAILED = "Sorry, something went wrong on our side and nothing was saved. Please send it again."
+NOT_SAVED_YET = (
+    "changebot is busy and could not save this in time, so nothing has been saved yet. "
+    "Please send it again in a moment."
+)
+
+
 def failure() -> Message:
     text = (
         ":x: Sorry, something went wrong on our side and nothing was changed. "
         "Please try again in a minute."
     )
     return Message(text=text, blocks=blocks(section(text)))
+
+
+def saved() -> Message:
+    """A form sent again after it was saved: it was kept once, and is not saved twice."""
+    return confirmation(":white_check_mark: This was saved already; it has not been saved twice.")

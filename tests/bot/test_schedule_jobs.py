@@ -1,4 +1,8 @@
-"""Schedule records (the services) and their APScheduler jobs, on a real database and runtime."""
+"""Schedule records (the services) and their APScheduler jobs, on a real database and runtime.
+
+A schedule saved in a runtime's transaction brings its job in step by itself
+once the transaction commits: no test here (and no feature) syncs a job by hand.
+"""
 
 import logging
 from datetime import UTC, datetime
@@ -7,13 +11,16 @@ import pytest
 import time_machine
 from sqlmodel import select
 
-from bot import jobs
+from bot.background import start_background
 from bot.config import Settings
 from bot.errors import InvalidInput, NotFound
 from bot.installations import StaticToken
 from bot.parsing.schedule import parse_schedule
+from bot.posts.scheduled import run_key
+from bot.runs.schedules import RUNNERS
 from bot.runtime import build_runtime
-from bot.schedules import ScheduleTrigger
+from bot.scheduling import jobs, sync
+from bot.scheduling.calendar import ScheduleTrigger
 from bot.services import schedules
 from bot.services.projects import Caller, project_for
 from storage.db import unit_of_work
@@ -35,16 +42,21 @@ def monday():
         yield
 
 
-@pytest.fixture
-def runtime(monday, database_url, migrated_engine):
-    settings = Settings(
+def _settings(database_url):
+    return Settings(
         database_url=database_url,
         slack_bot_token="xoxb-test",
         slack_api_url="http://127.0.0.1:9/api/",
         _env_file=None,
     )
-    runtime = build_runtime(settings, StaticToken("xoxb-test"), engine=migrated_engine)
-    runtime.start()
+
+
+@pytest.fixture
+def runtime(monday, database_url, migrated_engine):
+    runtime = build_runtime(
+        _settings(database_url), StaticToken("xoxb-test"), engine=migrated_engine
+    )
+    start_background(runtime)
     yield runtime
     runtime.stop()
 
@@ -54,14 +66,29 @@ def _project(session, channel_id="C1"):
     return project_for(session=session, caller=caller, timezone="Europe/London")
 
 
-def _create(engine, spec="weekly fri 15:00", kind=ScheduleKind.CHECKIN, channel_id="C1"):
-    """A committed schedule and its project, as a feature leaves them before syncing."""
-    with unit_of_work(engine) as session:
-        project = _project(session, channel_id)
-        schedule = schedules.create_schedule(
-            session=session, project=project, kind=kind, spec=parse_schedule(spec), by=LEAD
-        )
+def _add_schedule(session, spec, kind, channel_id):
+    project = _project(session, channel_id)
+    schedule = schedules.create_schedule(
+        session=session, project=project, kind=kind, spec=parse_schedule(spec), by=LEAD
+    )
     return schedule, project
+
+
+def _create(runtime, spec="weekly fri 15:00", kind=ScheduleKind.CHECKIN, channel_id="C1"):
+    """A schedule saved as any feature saves one: in a transaction of the runtime."""
+    with runtime.transaction() as session:
+        return _add_schedule(session, spec, kind, channel_id)
+
+
+def _create_behind_its_back(engine, spec="weekly fri 15:00", kind=ScheduleKind.CHECKIN):
+    """A committed row whose job was never made, as a crash right after the commit leaves it."""
+    with unit_of_work(engine) as session:
+        return _add_schedule(session, spec, kind, "C1")
+
+
+def _change(runtime, schedule, change):
+    with runtime.transaction() as session:
+        change(session=session, schedule=session.get(Schedule, schedule.id))
 
 
 def _jobs(runtime):
@@ -80,79 +107,93 @@ def _row(engine, schedule):
 # The jobs
 
 
-def test_syncing_a_new_schedule_adds_its_job_with_the_next_run(runtime, migrated_engine):
-    schedule, project = _create(migrated_engine)
-    jobs.sync_schedule(runtime, schedule, project)
+def test_a_schedule_saved_in_a_transaction_gets_its_job_with_the_next_run(runtime):
+    schedule, _ = _create(runtime)
     job = _jobs(runtime)[f"schedule:{schedule.id}"]
     assert job.next_run_time == FRIDAY_RUN
-    assert job.args == (schedule.id,)
+    assert job.args[1:] == (schedule.id,)
+    assert job.func_ref == "bot.scheduling.jobs:run_schedule"
     assert job.trigger == ScheduleTrigger(
         "weekly fri 15:00", timezone="Europe/London", calendar="GB-ENG", anchor=MONDAY_NOON.date()
     )
 
 
-def test_pausing_removes_the_job_and_resuming_puts_it_back(runtime, migrated_engine):
-    schedule, project = _create(migrated_engine)
-    jobs.sync_schedule(runtime, schedule, project)
-    with unit_of_work(migrated_engine) as session:
-        paused = schedules.pause_schedule(session=session, schedule=_reload(session, schedule))
-    jobs.sync_schedule(runtime, paused, project)
+def test_a_schedule_rolled_back_gets_no_job(runtime):
+    def save_then_fail():
+        with runtime.transaction() as session:
+            _add_schedule(session, "weekly fri 15:00", ScheduleKind.CHECKIN, "C1")
+            raise RuntimeError("the command failed after saving")
+
+    with pytest.raises(RuntimeError):
+        save_then_fail()
     assert _jobs(runtime) == {}
-    with unit_of_work(migrated_engine) as session:
-        resumed = schedules.resume_schedule(session=session, schedule=_reload(session, schedule))
-    jobs.sync_schedule(runtime, resumed, project)
-    assert _jobs(runtime)[jobs.job_id(schedule)].next_run_time == FRIDAY_RUN
 
 
-def test_a_cancelled_schedule_loses_its_job(runtime, migrated_engine):
-    schedule, project = _create(migrated_engine)
-    jobs.sync_schedule(runtime, schedule, project)
-    with unit_of_work(migrated_engine) as session:
-        cancelled = schedules.cancel_schedule(session=session, schedule=_reload(session, schedule))
-    jobs.sync_schedule(runtime, cancelled, project)
+def test_pausing_removes_the_job_and_resuming_puts_it_back(runtime):
+    schedule, _ = _create(runtime)
+    _change(runtime, schedule, schedules.pause_schedule)
     assert _jobs(runtime) == {}
+    _change(runtime, schedule, schedules.resume_schedule)
+    assert _jobs(runtime)[sync.job_id(schedule)].next_run_time == FRIDAY_RUN
+
+
+def test_a_cancelled_schedule_loses_its_job(runtime):
+    schedule, _ = _create(runtime)
+    _change(runtime, schedule, schedules.cancel_schedule)
+    assert _jobs(runtime) == {}
+
+
+def test_moving_a_project_to_another_time_zone_moves_its_jobs(runtime):
+    schedule, project = _create(runtime)
+    with runtime.transaction() as session:
+        moved = session.get(Project, project.id)
+        moved.timezone = "America/New_York"
+        session.add(moved)
+    job = _jobs(runtime)[sync.job_id(schedule)]
+    assert job.trigger.timezone == "America/New_York"
+    assert job.next_run_time == utc(2027, 3, 19, 19)  # 15:00 EDT
 
 
 def test_sync_all_heals_a_missing_job_and_removes_orphans(runtime, migrated_engine):
-    missing, _ = _create(migrated_engine)
-    paused, project = _create(migrated_engine, "daily 09:00")
-    jobs.sync_schedule(runtime, paused, project)
+    missing, _ = _create_behind_its_back(migrated_engine)
+    paused, _ = _create(runtime, "daily 09:00")
     with unit_of_work(migrated_engine) as session:
         schedules.pause_schedule(session=session, schedule=_reload(session, paused))
     orphan = ScheduleTrigger(
         "daily 09:00", timezone="Europe/London", calendar="GB-ENG", anchor=MONDAY_NOON.date()
     )
-    runtime.scheduler.add("schedule:999", "bot.jobs:run_schedule", orphan, args=(999,))
+    runtime.scheduler.add("schedule:999", sync.RUN_SCHEDULE, orphan, args=(999,))
 
-    jobs.sync_all(runtime)
+    sync.sync_all(engine=migrated_engine, scheduler=runtime.scheduler, now=runtime.clock())
 
-    assert set(_jobs(runtime)) == {jobs.job_id(missing)}
-    assert _jobs(runtime)[jobs.job_id(missing)].next_run_time == FRIDAY_RUN
+    assert set(_jobs(runtime)) == {sync.job_id(missing)}
+    assert _jobs(runtime)[sync.job_id(missing)].next_run_time == FRIDAY_RUN
     assert jobs.HOUSEKEEPING_JOB in {job.id for job in runtime.scheduler.jobs()}
 
 
-def test_sync_all_replaces_a_job_whose_project_changed_time_zone(runtime, migrated_engine):
-    schedule, project = _create(migrated_engine)
-    jobs.sync_schedule(runtime, schedule, project)
-    with unit_of_work(migrated_engine) as session:
-        moved = session.get(Project, project.id)
-        moved.timezone = "America/New_York"
-        session.add(moved)
-    jobs.sync_all(runtime)
-    job = _jobs(runtime)[jobs.job_id(schedule)]
-    assert job.trigger.timezone == "America/New_York"
-    assert job.next_run_time == utc(2027, 3, 19, 19)  # 15:00 EDT
-
-
 def test_starting_up_reconciles_the_jobs_with_the_rows(monday, database_url, migrated_engine):
-    schedule, _ = _create(migrated_engine)
-    settings = Settings(database_url=database_url, slack_bot_token="xoxb-test", _env_file=None)
-    runtime = build_runtime(settings, StaticToken("xoxb-test"), engine=migrated_engine)
-    runtime.start()
+    schedule, _ = _create_behind_its_back(migrated_engine)
+    runtime = build_runtime(
+        _settings(database_url), StaticToken("xoxb-test"), engine=migrated_engine
+    )
+    start_background(runtime)
     try:
-        assert set(_jobs(runtime)) == {jobs.job_id(schedule)}
+        assert set(_jobs(runtime)) == {sync.job_id(schedule)}
     finally:
         runtime.stop()
+
+
+def test_a_web_worker_writes_jobs_but_never_runs_them(monday, database_url, migrated_engine):
+    worker = build_runtime(
+        _settings(database_url), StaticToken("xoxb-test"), engine=migrated_engine
+    )
+    worker.start(background=False)
+    try:
+        schedule, _ = _create(worker)
+        assert not worker.scheduler.leading
+        assert _jobs(worker)[sync.job_id(schedule)].next_run_time == FRIDAY_RUN
+    finally:
+        worker.stop()
 
 
 # The runs
@@ -162,47 +203,46 @@ def test_starting_up_reconciles_the_jobs_with_the_rows(monday, database_url, mig
 def runs(monkeypatch):
     """What the check-in runner was handed, run by run."""
     handed = []
-    monkeypatch.setitem(jobs.SCHEDULE_RUNNERS, ScheduleKind.CHECKIN, handed.append)
+    monkeypatch.setitem(RUNNERS, ScheduleKind.CHECKIN, handed.append)
     return handed
 
 
 def test_a_late_run_is_handed_to_its_kinds_runner_as_the_run_it_was_due_for(
     runtime, migrated_engine, runs
 ):
-    schedule, project = _create(migrated_engine)
+    schedule, project = _create(runtime)
     with time_machine.travel(utc(2027, 3, 19, 18)):  # three hours late
-        jobs.run_schedule(schedule.id)
+        jobs.run_schedule(runtime, schedule.id)
     [run] = runs
     assert (run.schedule.id, run.project.id, run.fired_at) == (schedule.id, project.id, FRIDAY_RUN)
     assert run.runtime is runtime
-    assert run.key == jobs.run_key(run.schedule, run.fired_at)
-    assert run.key == f"checkin:{schedule.id}:2027-03-19T15:00Z"
+    assert run_key(run.schedule, run.fired_at) == f"checkin:{schedule.id}:2027-03-19T15:00Z"
     assert _row(migrated_engine, schedule).last_run_at == FRIDAY_RUN
 
 
 def test_a_run_already_done_is_not_done_again(runtime, migrated_engine, runs):
-    schedule, _ = _create(migrated_engine)
+    schedule, _ = _create(runtime)
     with time_machine.travel(utc(2027, 3, 19, 15, 0, 1)):
-        jobs.run_schedule(schedule.id)
+        jobs.run_schedule(runtime, schedule.id)
     with time_machine.travel(utc(2027, 3, 19, 18)):
-        jobs.run_schedule(schedule.id)
+        jobs.run_schedule(runtime, schedule.id)
     # Good Friday's run moved to Tuesday: on the Friday there is nothing new to do.
     with time_machine.travel(utc(2027, 3, 26, 16)):
-        jobs.run_schedule(schedule.id)
+        jobs.run_schedule(runtime, schedule.id)
     with time_machine.travel(utc(2027, 3, 30, 14, 0, 1)):
-        jobs.run_schedule(schedule.id)
+        jobs.run_schedule(runtime, schedule.id)
     assert [run.fired_at for run in runs] == [FRIDAY_RUN, utc(2027, 3, 30, 14)]
 
 
 def test_a_paused_or_cancelled_schedule_does_not_run(runtime, migrated_engine, runs):
-    paused, _ = _create(migrated_engine)
-    cancelled, _ = _create(migrated_engine)
+    paused, _ = _create(runtime)
+    cancelled, _ = _create(runtime)
     with unit_of_work(migrated_engine) as session:
         schedules.pause_schedule(session=session, schedule=_reload(session, paused))
         schedules.cancel_schedule(session=session, schedule=_reload(session, cancelled))
     with time_machine.travel(utc(2027, 3, 19, 18)):
-        jobs.run_schedule(paused.id)
-        jobs.run_schedule(cancelled.id)
+        jobs.run_schedule(runtime, paused.id)
+        jobs.run_schedule(runtime, cancelled.id)
     assert runs == []
     assert _row(migrated_engine, paused).last_run_at is None
 
@@ -212,10 +252,10 @@ def test_what_the_runner_writes_commits_with_the_run(runtime, migrated_engine, m
         run.schedule.rotation += 1
         run.session.add(run.schedule)
 
-    monkeypatch.setitem(jobs.SCHEDULE_RUNNERS, ScheduleKind.PRINCIPLE_REMINDER, rotate)
-    schedule, _ = _create(migrated_engine, kind=ScheduleKind.PRINCIPLE_REMINDER)
+    monkeypatch.setitem(RUNNERS, ScheduleKind.PRINCIPLE_REMINDER, rotate)
+    schedule, _ = _create(runtime, kind=ScheduleKind.PRINCIPLE_REMINDER)
     with time_machine.travel(utc(2027, 3, 19, 18)):
-        jobs.run_schedule(schedule.id)
+        jobs.run_schedule(runtime, schedule.id)
     assert _row(migrated_engine, schedule).rotation == 1
 
 
@@ -223,25 +263,25 @@ def test_a_failing_runner_leaves_the_run_to_be_done(runtime, migrated_engine, mo
     def fail(run):
         raise RuntimeError("the view broke")
 
-    monkeypatch.setitem(jobs.SCHEDULE_RUNNERS, ScheduleKind.CHECKIN, fail)
-    schedule, _ = _create(migrated_engine)
+    monkeypatch.setitem(RUNNERS, ScheduleKind.CHECKIN, fail)
+    schedule, _ = _create(runtime)
     with time_machine.travel(utc(2027, 3, 19, 18)), pytest.raises(RuntimeError):
-        jobs.run_schedule(schedule.id)
+        jobs.run_schedule(runtime, schedule.id)
     assert _row(migrated_engine, schedule).last_run_at is None
 
 
 def test_a_kind_with_no_runner_is_logged_and_left(runtime, migrated_engine, monkeypatch, caplog):
-    monkeypatch.delitem(jobs.SCHEDULE_RUNNERS, ScheduleKind.DIGEST, raising=False)
-    schedule, _ = _create(migrated_engine, kind=ScheduleKind.DIGEST)
+    monkeypatch.delitem(RUNNERS, ScheduleKind.DIGEST, raising=False)
+    schedule, _ = _create(runtime, kind=ScheduleKind.DIGEST)
     with time_machine.travel(utc(2027, 3, 19, 18)):
-        jobs.run_schedule(schedule.id)
+        jobs.run_schedule(runtime, schedule.id)
     assert f"no runner for digest schedules: schedule {schedule.id}" in caplog.text
     assert _row(migrated_engine, schedule).last_run_at is None
 
 
 def test_a_job_for_a_schedule_that_is_gone_does_nothing(runtime, runs, caplog):
-    caplog.set_level(logging.WARNING, logger="bot.jobs")
-    jobs.run_schedule(4242)
+    caplog.set_level(logging.WARNING, logger="bot.runs.schedules")
+    jobs.run_schedule(runtime, 4242)
     assert runs == []
     assert "schedule 4242 no longer exists" in caplog.text
 

@@ -8,12 +8,13 @@ import time_machine
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlmodel import select
 
-from bot import jobs
+from bot.background import start_background
 from bot.config import Settings
 from bot.installations import StaticToken
-from bot.leadership import DatabaseLease
 from bot.runtime import build_runtime
-from bot.scheduler import Scheduler
+from bot.scheduling import jobs
+from bot.scheduling.lease import DatabaseLease
+from bot.scheduling.scheduler import Scheduler
 from storage.db import unit_of_work
 from storage.models import ProcessedEvent
 
@@ -54,7 +55,7 @@ def test_jobs_added_by_a_paused_instance_are_in_the_shared_store(migrated_engine
     leader.start()
     follower.start()
     try:
-        follower.add("probe", "bot.jobs:forget_old_events", IntervalTrigger(hours=1))
+        follower.add("probe", "bot.scheduling.jobs:forget_old_events", IntervalTrigger(hours=1))
         assert [job.id for job in leader.jobs()] == ["probe"]
     finally:
         follower.stop()
@@ -69,10 +70,12 @@ def _runtime(database_url, engine):
 def test_a_run_missed_while_down_runs_once_when_the_instance_comes_back(
     database_url, migrated_engine, caplog
 ):
-    caplog.set_level(logging.INFO, logger="bot.jobs")
+    caplog.set_level(logging.INFO, logger="bot.runs.housekeeping")
     before = _runtime(database_url, migrated_engine)
-    before.start()
-    before.scheduler.add("every-minute", "bot.jobs:forget_old_events", IntervalTrigger(minutes=1))
+    start_background(before)
+    before.scheduler.add(
+        "every-minute", "bot.scheduling.jobs:forget_old_events", IntervalTrigger(minutes=1)
+    )
     before.scheduler.stop()
     before.sender.stop()
     with unit_of_work(migrated_engine) as session:
@@ -86,7 +89,7 @@ def test_a_run_missed_while_down_runs_once_when_the_instance_comes_back(
     # Ten minutes down: ten runs of the every-minute job were missed.
     with time_machine.travel(datetime.now(UTC) + timedelta(minutes=10, seconds=30)):
         after = _runtime(database_url, migrated_engine)
-        after.start()
+        start_background(after)
         try:
             _wait_until(lambda: any("forgot" in r.getMessage() for r in caplog.records))
         finally:
@@ -94,13 +97,13 @@ def test_a_run_missed_while_down_runs_once_when_the_instance_comes_back(
     with unit_of_work(migrated_engine) as session:
         assert session.exec(select(ProcessedEvent.event_id)).all() == ["Ev-new"]
     assert [r.getMessage() for r in caplog.records if "forgot" in r.getMessage()] == [
-        "forgot 1 handled event ids older than a day"
+        "forgot 1 handled event and form ids older than a day"
     ]
 
 
 def test_starting_schedules_the_housekeeping_job(database_url, migrated_engine):
     runtime = _runtime(database_url, migrated_engine)
-    runtime.start()
+    start_background(runtime)
     try:
         assert jobs.HOUSEKEEPING_JOB in {job.id for job in runtime.scheduler.jobs()}
     finally:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pytest
 
 from bot.parsing.schedule import parse_schedule
-from bot.schedules import (
+from bot.scheduling.calendar import (
     ScheduleTrigger,
     add_working_days,
     is_working_day,

@@ -111,11 +111,11 @@ def test_the_home_tab_shows_the_users_projects(settings):
 
 
 def test_scheduled_jobs_are_listed_and_fired_on_demand(settings, caplog):
-    caplog.set_level(logging.INFO, logger="bot.jobs")
+    caplog.set_level(logging.INFO, logger="bot.runs.housekeeping")
     shown = console(settings, ":jobs\n:fire housekeeping:events\n:fire\n:fire nope\n")
     assert "housekeeping:events  next " in shown
     assert "Ran housekeeping:events." in shown
-    assert "forgot 0 handled event ids older than a day" in caplog.text
+    assert "forgot 0 handled event and form ids older than a day" in caplog.text
     assert "No job is due now; :fire ID runs one anyway." in shown
     assert "There is no job 'nope'; :jobs lists them." in shown
 

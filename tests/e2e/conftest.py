@@ -211,7 +211,7 @@ def workspace(database_url: str, standin: SlackStandIn) -> Iterator[Workspace]:
 def serving(database_url: str, standin: SlackStandIn) -> Iterator[Workspace]:
     """The real app on a migrated database, served on loopback until the block ends."""
     upgrade(database_url)
-    runtime, application = build_wsgi(app_settings(database_url, standin))
+    runtime, application = build_wsgi(app_settings(database_url, standin), background=True)
     server = make_server(
         "127.0.0.1", 0, application, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
     )

@@ -13,7 +13,7 @@ import pytest
 import time_machine
 from sqlmodel import Session, select
 
-from bot import jobs
+from bot.scheduling import jobs
 from storage.models import CheckinResponse, MeasureValue, OutboxMessage, Schedule
 
 from .conftest import CHANNEL, LEAD, PARTNER, Workspace, wait_until
@@ -142,7 +142,9 @@ def test_a_check_in_scheduled_for_the_next_minute_posts_once_with_its_button(wor
     workspace.runtime.scheduler.check_lease()
     with Session(workspace.runtime.engine) as session:
         schedule = session.exec(select(Schedule)).one()
-    jobs.run_schedule(schedule.id)  # a second firing of the same run (another instance, say)
+    jobs.run_schedule(
+        workspace.runtime, schedule.id
+    )  # a second firing of the same run (another instance, say)
     workspace.settle()
     assert len(workspace.posts()) == 1
     with Session(workspace.runtime.engine) as session:
@@ -190,11 +192,13 @@ def test_a_day_later_the_follow_up_names_the_groups_not_yet_heard_from(workspace
     wait_until(lambda: len(_thread(workspace, post)) == 3, what="three acknowledgements")
 
     scheduled = {job.id: job for job in workspace.runtime.scheduler.jobs()}
-    assert scheduled[jobs.CHECKIN_FOLLOW_UP_JOB].func_ref == "bot.jobs:follow_up_checkins"
-    jobs.follow_up_checkins()  # not yet a day
+    assert (
+        scheduled[jobs.CHECKIN_FOLLOW_UP_JOB].func_ref == "bot.scheduling.jobs:follow_up_checkins"
+    )
+    jobs.follow_up_checkins(workspace.runtime)  # not yet a day
     clock.move_to(MONDAY + timedelta(days=1, minutes=1))
-    jobs.follow_up_checkins()
-    jobs.follow_up_checkins()
+    jobs.follow_up_checkins(workspace.runtime)
+    jobs.follow_up_checkins(workspace.runtime)
     wait_until(lambda: len(_thread(workspace, post)) == 4, what="the follow-up")
     follow_up = _text(_thread(workspace, post)[3])
     assert "no service-user view yet" in follow_up

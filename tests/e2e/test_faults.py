@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from sqlmodel import Session, select
 
-from bot import jobs
+from bot.scheduling import jobs
 from storage.models import Schedule
 
 from .conftest import BOT_TOKEN, CHANNEL, LEAD, Workspace
@@ -20,7 +20,7 @@ def _fire_digest(workspace: Workspace) -> None:
     workspace.drive_time_myself()
     due = job.trigger.get_next_fire_time(None, datetime.now(UTC))
     with time_machine.travel(due + timedelta(seconds=2), tick=False):
-        jobs.run_schedule(*job.args)
+        jobs.run_schedule(workspace.runtime, *job.args[1:])
         workspace.runtime.sender.deliver_due()  # the digest fails…
         workspace.runtime.sender.deliver_due()  # …and the lead's message goes out
 

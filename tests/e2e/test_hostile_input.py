@@ -17,8 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from bot import jobs
 from bot.console.standin import Call, SlackStandIn
+from bot.runs.scheduled import ScheduleRun
+from bot.runs.schedules import RUNNERS
 from storage.models import Project, Schedule, ScheduleKind
 
 from .conftest import CHANNEL, LEAD, PARTNER, TEAM, Workspace, serving
@@ -216,8 +217,8 @@ def _checkin_form(app: Workspace) -> dict:
     with app.runtime.transaction() as session:
         schedule = session.exec(select(Schedule).where(Schedule.kind == "checkin")).first()
         project = session.get(Project, schedule.project_id)
-        jobs.SCHEDULE_RUNNERS[ScheduleKind.CHECKIN](
-            jobs.ScheduleRun(session, app.runtime, project, schedule, app.runtime.clock())
+        RUNNERS[ScheduleKind.CHECKIN](
+            ScheduleRun(session, app.runtime, project, schedule, app.runtime.clock())
         )
     app.settle()
     return _press_and_open(app, "record_checkin")

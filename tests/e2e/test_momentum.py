@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import time_machine
 
-from bot import jobs
+from bot.scheduling import jobs
 
 from .conftest import CHANNEL, OWNER, Workspace
 
@@ -21,7 +21,7 @@ def _digest_job(workspace: Workspace):
 def _fire(workspace: Workspace, job, at: datetime) -> None:
     """Run the job as APScheduler would at `at` (a few seconds late, as jobs are)."""
     with time_machine.travel(at + timedelta(seconds=3), tick=False):
-        jobs.run_schedule(*job.args)
+        jobs.run_schedule(workspace.runtime, *job.args[1:])
         workspace.runtime.sender.deliver_due()
 
 
@@ -91,7 +91,7 @@ def test_an_overdue_stage_nudges_its_owner_once_by_direct_message(workspace):
     tuesday_10am = datetime(2027, 1, 5, 10, 0, tzinfo=UTC)
     for hours in (0, 1, 24):
         with time_machine.travel(tuesday_10am + timedelta(hours=hours), tick=False):
-            jobs.nudge_overdue_stages()
+            jobs.nudge_overdue_stages(workspace.runtime)
             workspace.runtime.sender.deliver_due()
     (opened,) = workspace.standin.calls_to("conversations.open")
     assert opened.args["users"] == OWNER

@@ -7,9 +7,9 @@ import time
 
 from sqlmodel import Session, func, select
 
-from bot import jobs
 from bot.console.form import fields, state_values
 from bot.runs.principles import post_principle_reminder
+from bot.runs.scheduled import ScheduleRun
 from bot.services import schedules
 from bot.services.concerns import EntryKind
 from storage.models import Concern, ConcernEntry, OutboxMessage, Project, Schedule
@@ -316,7 +316,7 @@ def test_a_reminder_is_scheduled_and_its_button_opens_the_concern_form_with_its_
     for _ in range(2):  # the run fired twice (two instances, a restart) posts once
         with runtime.transaction() as session:
             row = session.get_one(Schedule, schedule.id)
-            post_principle_reminder(jobs.ScheduleRun(session, runtime, project, row, fired_at))
+            post_principle_reminder(ScheduleRun(session, runtime, project, row, fired_at))
     (post,) = workspace.wait_for_posts(1)
     assert "Principle 1 of 6: Shared commitment" in _text(post.args)
     posted = workspace.standin.message(CHANNEL, post.response["ts"])

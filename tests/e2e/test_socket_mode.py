@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.app import create_app, token_source
+from bot.background import start_background
 from bot.config import Mode, Settings
 from bot.console.standin import SlackStandIn
 from bot.runtime import build_runtime
@@ -45,7 +46,7 @@ def socket_app(database_url: str, standin: SlackStandIn) -> Iterator[App]:
     engine = make_engine(database_url)
     runtime = build_runtime(settings, token_source(settings, engine), engine=engine)
     app = create_app(settings, runtime)
-    runtime.start()
+    start_background(runtime)
     yield app
     runtime.stop()
 
@@ -75,7 +76,7 @@ def test_a_slash_command_envelope_is_answered_in_the_ack(socket_app, standin):
 
 
 def test_a_retried_event_envelope_is_handled_once(socket_app, standin, caplog):
-    caplog.set_level(logging.INFO, logger="bot.listeners.events")
+    caplog.set_level(logging.INFO, logger="bot.listeners.surfaces")
     first = _envelope("socket_mode_events_api_envelope.json")
     first["payload"]["team_id"] = TEAM
     retry = json.loads(json.dumps(first))

@@ -1,14 +1,21 @@
-"""Button presses (block actions), one module per feature; each has `register(app, runtime)`."""
+"""Button presses (block actions): each action id to its listener, one line each."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
 from bot.listeners.actions import checkins, concerns, signoff
-from bot.runtime import Runtime
+from bot.views.checkins import RECORD_CHECKIN, SCHEDULE_IMPACT_CHECKIN
+from bot.views.concerns import ACKNOWLEDGE, RESOLVE, WITHDRAW
+from bot.views.principles import RAISE_FROM_REMINDER
+from bot.views.stages import CONFIRM_SIGNOFF
 
 
-def register(app: App, runtime: Runtime) -> None:
-    signoff.register(app, runtime)
-    checkins.register(app, runtime)
-    concerns.register(app, runtime)
+def register(app: App) -> None:
+    app.action(CONFIRM_SIGNOFF)(signoff.confirm_signoff)
+    app.action(RECORD_CHECKIN)(checkins.open_checkin_form)
+    app.action(SCHEDULE_IMPACT_CHECKIN)(checkins.schedule_impact_checkin)
+    app.action(ACKNOWLEDGE)(concerns.acknowledge)
+    app.action(WITHDRAW)(concerns.withdraw)
+    app.action(RESOLVE)(concerns.open_resolution_form)
+    app.action(RAISE_FROM_REMINDER)(concerns.raise_from_reminder)

@@ -1,33 +1,34 @@
-"""Slash commands: each manifest command maps to one handler here."""
+"""Slash commands: each module here defines one command's `COMMAND` handler.
+
+The modules are found by looking, not listed: a new command is a parser, a
+module here with its handler, a service, a view and its line in
+manifest.yml (tests/test_manifest.py holds the manifest to what is found).
+"""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import Any
 
 from slack_bolt import App
 
-from bot.listeners.commands.checkin import CHECKIN_COMMAND
-from bot.listeners.commands.concern import CONCERN_COMMAND
-from bot.listeners.commands.feedback import FEEDBACK_COMMAND
-from bot.listeners.commands.plan import PLAN_COMMAND
-from bot.listeners.commands.principles import PRINCIPLES_COMMAND
-from bot.listeners.commands.runner import CommandHandler, CommandRunner
-from bot.listeners.commands.stage import STAGE_COMMAND
-from bot.runtime import Runtime
-
-_ALL: tuple[CommandHandler[Any], ...] = (
-    PLAN_COMMAND,
-    STAGE_COMMAND,
-    FEEDBACK_COMMAND,
-    PRINCIPLES_COMMAND,
-    CONCERN_COMMAND,
-    CHECKIN_COMMAND,
-)
-# Slash command → handler; manifest.yml declares exactly these commands.
-HANDLERS: dict[str, CommandHandler[Any]] = {handler.forms.command: handler for handler in _ALL}
+from bot.listeners.surfaces import CommandHandler, command_listener
 
 
-def register(app: App, runtime: Runtime) -> None:
-    runner = CommandRunner(runtime)
-    for command, handler in HANDLERS.items():
-        app.command(command)(runner.listener(handler))
+def _found() -> dict[str, CommandHandler[Any]]:
+    handlers: dict[str, CommandHandler[Any]] = {}
+    for module in pkgutil.iter_modules(__path__):
+        handler = getattr(importlib.import_module(f"{__name__}.{module.name}"), "COMMAND", None)
+        if isinstance(handler, CommandHandler):
+            handlers[handler.forms.command] = handler
+    return dict(sorted(handlers.items()))
+
+
+# Slash command → handler, for every command module in this package.
+COMMANDS: dict[str, CommandHandler[Any]] = _found()
+
+
+def register(app: App) -> None:
+    for command, handler in COMMANDS.items():
+        app.command(command)(command_listener(handler))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
-from bot import jobs
-from bot.delivery import enqueue
-from bot.listeners.commands.runner import CommandContext, CommandHandler
+from bot.listeners.context import Turn
+from bot.listeners.surfaces import CommandHandler, Later, Reply
 from bot.parsing.checkin import (
     CHECKIN,
     AddMeasure,
@@ -17,17 +17,16 @@ from bot.parsing.checkin import (
     ScheduleCheckin,
     parse_checkin,
 )
-from bot.runtime import after_commit
-from bot.services import checkins, schedules
+from bot.posts import checkins as posts
+from bot.services import checkins
+from bot.services.checkins import EvaluationReport
 from bot.views import checkins as views
 from bot.views import reports
-from bot.views.checkins import Upcoming
-from bot.views.message import Message
-from storage.models import Schedule
+from bot.views.message import Message, Upload
 
 
-def handle_checkin(ctx: CommandContext, request: CheckinRequest) -> Message:
-    session, project, user = ctx.session, ctx.project, ctx.caller.user_id
+def handle_checkin(turn: Turn, request: CheckinRequest) -> Reply:
+    session, project, user = turn.session, turn.project, turn.caller.user_id
     zone = ZoneInfo(project.timezone)
     match request:
         case AddMeasure(name=name, unit=unit, target=target, higher_is_better=higher):
@@ -42,54 +41,52 @@ def handle_checkin(ctx: CommandContext, request: CheckinRequest) -> Message:
             )
             return views.measure_added(measure)
         case ListCheckins():
-            upcoming = [
-                _upcoming(ctx, s) for s in checkins.checkins_of(session=session, project=project)
-            ]
             return views.checkin_list(
-                checkins.measures_of(session=session, project=project), upcoming, zone
+                checkins.measures_of(session=session, project=project),
+                checkins.upcoming_checkins(session=session, project=project, now=turn.now()),
+                zone,
             )
         case ScheduleCheckin(spec=spec, title=title):
             schedule = checkins.schedule_checkin(
-                session=session, project=project, by=user, spec=spec, title=title, clock=ctx.now
+                session=session, project=project, by=user, spec=spec, title=title, clock=turn.now
             )
-            return views.checkin_scheduled(_synced(ctx, schedule), zone)
+            return views.checkin_scheduled(
+                checkins.upcoming(schedule, project, now=turn.now()), zone
+            )
         case ChangeCheckin(action=action, schedule_id=schedule_id):
             schedule = checkins.change_checkin(
                 session=session, project=project, by=user, schedule_id=schedule_id, action=action
             )
-            return views.checkin_changed(_synced(ctx, schedule), action, zone)
+            changed = checkins.upcoming(schedule, project, now=turn.now())
+            return views.checkin_changed(changed, action, zone)
         case Report():
-            return _share_report(ctx)
+            report = checkins.report_of(session=session, project=project)
+            if report.empty:
+                return reports.no_report()
+            return Later(prepare=lambda: _charts(report), finish=_share(report))
     raise AssertionError(f"unhandled checkin request {request!r}")
 
 
-def _share_report(ctx: CommandContext) -> Message:
-    """The report in the channel: its summary, then each measure's chart with its figures."""
-    session, project = ctx.session, ctx.project
-    report = checkins.report_of(session=session, project=project)
-    if report.empty:
-        return reports.no_report()
-    key = f"checkin-report:{project.id}:{ctx.now():%Y%m%dT%H%M%S%f}"
-    where = {"team_id": project.team_id, "channel_id": project.channel_id}
-    enqueue(session, key=key, message=reports.report_summary(report), **where)
-    charted = [series for series in report.series if series.points]
-    for series in charted:
-        chart = reports.chart_upload(series)
-        enqueue(session, key=f"{key}:{series.measure.id}", message=chart, **where)
-    return reports.report_shared(len(charted))
+def _charts(report: EvaluationReport) -> list[tuple[int, Upload]]:
+    """Each measure's chart, drawn outside any transaction: drawing is slow."""
+    return [
+        (series.measure.id or 0, reports.chart_upload(series))
+        for series in report.series
+        if series.points
+    ]
 
 
-def _upcoming(ctx: CommandContext, schedule: Schedule) -> Upcoming:
-    return Upcoming(schedule, schedules.next_run_of(schedule, ctx.project, after=ctx.now()))
+def _share(report: EvaluationReport) -> Callable[[Turn, list[tuple[int, Upload]]], Message]:
+    def share(turn: Turn, charts: list[tuple[int, Upload]]) -> Message:
+        summary = reports.report_summary(report)
+        posts.share_report(
+            turn.session, turn.project, summary, charts, request_id=turn.caller.request_id
+        )
+        return reports.report_shared(len(charts))
+
+    return share
 
 
-def _synced(ctx: CommandContext, schedule: Schedule) -> Upcoming:
-    """The schedule's job follows its row once the change commits."""
-    runtime, project = ctx.runtime, ctx.project
-    after_commit(ctx.session, lambda: jobs.sync_schedule(runtime, schedule, project))
-    return _upcoming(ctx, schedule)
-
-
-CHECKIN_COMMAND: CommandHandler[CheckinRequest] = CommandHandler(
+COMMAND: CommandHandler[CheckinRequest] = CommandHandler(
     forms=CHECKIN, parse=parse_checkin, handle=handle_checkin
 )

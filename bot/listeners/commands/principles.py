@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from functools import partial
-
-from bot import jobs
-from bot.listeners.commands.runner import CommandContext, CommandHandler, OpenModal, Reply
-from bot.listeners.interactions import modal_metadata
+from bot.listeners.context import Turn
+from bot.listeners.payloads import modal_metadata
+from bot.listeners.surfaces import CommandHandler, OpenModal, Reply
 from bot.parsing.principles import (
     PRINCIPLES,
     AgreePrinciples,
@@ -17,14 +15,12 @@ from bot.parsing.principles import (
     StopReminders,
     parse_principles,
 )
-from bot.runtime import after_commit
-from bot.services import principles, projects
+from bot.services import principles
 from bot.views import principles as views
-from storage.models import Schedule
 
 
-def handle_principles(ctx: CommandContext, request: PrinciplesRequest) -> Reply:
-    session, project, user = ctx.session, ctx.project, ctx.caller.user_id
+def handle_principles(turn: Turn, request: PrinciplesRequest) -> Reply:
+    session, project, user = turn.session, turn.project, turn.caller.user_id
     match request:
         case ShowPrinciples():
             return views.principle_list(
@@ -33,34 +29,22 @@ def handle_principles(ctx: CommandContext, request: PrinciplesRequest) -> Reply:
                 caller=user,
             )
         case AgreePrinciples():
-            new = principles.agree(session=session, project=project, by=user, clock=ctx.now)
+            new = principles.agree(session=session, project=project, by=user, clock=turn.now)
             return views.agreement_recorded(new=new)
         case EditPrinciples():
-            projects.require_lead(
-                session=session, project=project, user_id=user, action="edit the principles"
-            )
-            current = principles.list_principles(session=session, project=project)
-            return OpenModal(views.edit_form(current, modal_metadata(ctx.caller)))
+            current = principles.principles_to_edit(session=session, project=project, by=user)
+            return OpenModal(views.edit_form(current, modal_metadata(turn.caller)))
         case StartReminders(spec=spec):
-            reminder, replaced = principles.start_reminders(
-                session=session, project=project, by=user, spec=spec, now=ctx.now()
+            _, replaced = principles.start_reminders(
+                session=session, project=project, by=user, spec=spec, now=turn.now()
             )
-            _sync_after_commit(ctx, [*replaced, reminder])
             return views.reminder_scheduled(spec.describe(), replaced=len(replaced))
         case StopReminders():
             stopped = principles.stop_reminders(session=session, project=project, by=user)
-            _sync_after_commit(ctx, stopped)
             return views.reminders_stopped(len(stopped))
     raise AssertionError(f"unhandled principles request {request!r}")
 
 
-def _sync_after_commit(ctx: CommandContext, changed: list[Schedule]) -> None:
-    """Jobs follow their schedules' rows, so they change only once the rows have committed."""
-    runtime, project = ctx.runtime, ctx.project
-    for schedule in changed:
-        after_commit(ctx.session, partial(jobs.sync_schedule, runtime, schedule, project))
-
-
-PRINCIPLES_COMMAND: CommandHandler[PrinciplesRequest] = CommandHandler(
+COMMAND: CommandHandler[PrinciplesRequest] = CommandHandler(
     forms=PRINCIPLES, parse=parse_principles, handle=handle_principles
 )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.announce import announce_completion
-from bot.listeners.commands.runner import CommandContext, CommandHandler
+from bot.listeners.context import Turn
+from bot.listeners.surfaces import CommandHandler, Reply
 from bot.parsing.stage import (
     STAGE,
     AddStage,
@@ -14,14 +14,14 @@ from bot.parsing.stage import (
     StartStage,
     parse_stage,
 )
+from bot.posts.celebrations import announce_completion
 from bot.services import stages
 from bot.views import stages as views
-from bot.views.message import Message
 
 
-def handle_stage(ctx: CommandContext, request: StageRequest) -> Message:
-    session, project, user = ctx.session, ctx.project, ctx.caller.user_id
-    today = stages.today_in(project, ctx.runtime.clock)
+def handle_stage(turn: Turn, request: StageRequest) -> Reply:
+    session, project, user = turn.session, turn.project, turn.caller.user_id
+    today = stages.today_in(project, turn.runtime.clock)
     match request:
         case AddStage(title=title, due_on=due_on, owner_id=owner_id):
             stage = stages.add_stage(
@@ -40,7 +40,7 @@ def handle_stage(ctx: CommandContext, request: StageRequest) -> Message:
             )
         case StartStage(number=number):
             started = stages.start_stage(
-                session=session, project=project, number=number, by=user, clock=ctx.runtime.clock
+                session=session, project=project, number=number, by=user, clock=turn.runtime.clock
             )
             return views.stage_started(started)
         case CompleteStage(number=number, outcome=outcome):
@@ -50,7 +50,7 @@ def handle_stage(ctx: CommandContext, request: StageRequest) -> Message:
                 number=number,
                 by=user,
                 outcome=outcome,
-                clock=ctx.runtime.clock,
+                clock=turn.runtime.clock,
             )
             return announce_completion(session, result)
         case ReopenStage(number=number):
@@ -59,6 +59,6 @@ def handle_stage(ctx: CommandContext, request: StageRequest) -> Message:
     raise AssertionError(f"unhandled stage request {request!r}")
 
 
-STAGE_COMMAND: CommandHandler[StageRequest] = CommandHandler(
+COMMAND: CommandHandler[StageRequest] = CommandHandler(
     forms=STAGE, parse=parse_stage, handle=handle_stage
 )

@@ -2,103 +2,91 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import BoltContext
-from sqlmodel import Session
 
-from bot import forum
-from bot.delivery import enqueue
 from bot.errors import ChangebotError
+from bot.listeners.context import Turn
+from bot.listeners.surfaces import AfterCommit, event
 from bot.parsing.concern import parse_mention
-from bot.parsing.threads import Bot, Deletion, Edit, Reply, thread_change
-from bot.runtime import Runtime
+from bot.parsing.threads import Bot, Deletion, Edit, Reply, ThreadChange, thread_change
+from bot.posts import concerns as concern_posts
+from bot.posts.mentions import answer_mention as post_answer
 from bot.services import concerns
 from bot.services.concerns import Origin
-from bot.services.projects import Caller, project_for
 from bot.views import mentions, replies
 from bot.views.message import Message
 
-Listener = Callable[..., None]
 
-
-def mention(runtime: Runtime) -> Listener:
-    def answer_mention(event: dict[str, Any], body: dict[str, Any]) -> None:
-        """`@changebot concern N TEXT` raises a concern in the thread; other mentions get an
-        introduction there. Either way the answer lands in the mention's thread."""
-        channel, ts = event["channel"], event["ts"]
-        with runtime.transaction() as session:
-            try:
-                answer = _raise_from_mention(session, runtime, body["team_id"], event)
-            except ChangebotError as error:
-                answer = replies.refusal(error)
-            if answer is not None:
-                enqueue(
-                    session,
-                    key=f"mention:{channel}:{ts}",
-                    team_id=body["team_id"],
-                    channel_id=channel,
-                    message=answer,
-                    reply_to_ts=event.get("thread_ts") or ts,
-                )
-
-    return answer_mention
-
-
-def _raise_from_mention(
-    session: Session, runtime: Runtime, team_id: str, event: dict[str, Any]
-) -> Message | None:
-    """The reply a mention needs; None when it raised a concern, whose card is the reply."""
-    request = parse_mention(event.get("text") or "")
-    if request is None:
-        return mentions.introduction()
-    caller = Caller(team_id=team_id, channel_id=event["channel"], user_id=event["user"])
-    project = project_for(
-        session=session, caller=caller, timezone=runtime.settings.changebot_timezone
-    )
-    thread_ts = event.get("thread_ts") or event["ts"]
-    raised = concerns.raise_concern(
-        session=session,
-        project=project,
-        by=caller.user_id,
-        number=request.number,
-        text=request.text,
-        origin=Origin(caller.channel_id, thread_ts, message_ts=event["ts"]),
-        clock=runtime.clock,
-    )
-    forum.post_raised(session, raised)
+@event
+def answer_mention(turn: Turn, mention: dict[str, Any]) -> AfterCommit:
+    """`@changebot concern N TEXT` raises a concern in the thread; other mentions get an
+    introduction there. Either way the answer lands in the mention's thread."""
+    try:
+        answer = _raise_from_mention(turn, mention)
+    except ChangebotError as error:
+        answer = replies.refusal(error)
+    if answer is not None:
+        post_answer(
+            turn.session,
+            team_id=turn.caller.team_id,
+            channel_id=turn.caller.channel_id,
+            ts=mention["ts"],
+            thread_ts=mention.get("thread_ts") or mention["ts"],
+            message=answer,
+        )
     return None
 
 
-def thread_message(runtime: Runtime) -> Listener:
-    def keep_concern_history(event: dict[str, Any], context: BoltContext) -> None:
-        """Replies in a concern's thread, their edits and deletions, become its history."""
-        change = thread_change(event, Bot(user_id=context.bot_user_id, bot_id=context.bot_id))
-        if change is None:
-            return
-        with runtime.transaction() as session:
-            concern = concerns.concern_in_thread(
-                session=session, channel_id=change.channel_id, thread_ts=change.thread_ts
-            )
-            if concern is None:
-                return
-            match change:
-                case Reply(message_ts=ts, user_id=user_id, text=text):
-                    concerns.record_reply(
-                        session=session, concern=concern, user_id=user_id, message_ts=ts, text=text
-                    )
-                case Edit(message_ts=ts, text=text):
-                    concerns.record_edit(
-                        session=session,
-                        concern=concern,
-                        message_ts=ts,
-                        text=text,
-                        clock=runtime.clock,
-                    )
-                case Deletion(message_ts=ts):
-                    concerns.record_deletion(
-                        session=session, concern=concern, message_ts=ts, clock=runtime.clock
-                    )
+def _raise_from_mention(turn: Turn, mention: dict[str, Any]) -> Message | None:
+    """The reply a mention needs; None when it raised a concern, whose card is the reply."""
+    request = parse_mention(mention.get("text") or "")
+    if request is None:
+        return mentions.introduction()
+    raised = concerns.raise_concern(
+        session=turn.session,
+        project=turn.project,
+        by=turn.caller.user_id,
+        number=request.number,
+        text=request.text,
+        origin=Origin(
+            turn.caller.channel_id,
+            mention.get("thread_ts") or mention["ts"],
+            message_ts=mention["ts"],
+        ),
+        clock=turn.now,
+    )
+    concern_posts.post_raised(turn.session, raised)
+    return None
 
-    return keep_concern_history
+
+def _thread_change(message: dict[str, Any], context: BoltContext) -> ThreadChange | None:
+    return thread_change(message, Bot(user_id=context.bot_user_id, bot_id=context.bot_id))
+
+
+def _keep_concern_history(turn: Turn, change: ThreadChange) -> AfterCommit:
+    """Replies in a concern's thread, their edits and deletions, become its history."""
+    session = turn.session
+    concern = concern_posts.concern_in_thread(
+        session, channel_id=change.channel_id, thread_ts=change.thread_ts
+    )
+    if concern is None:
+        return None
+    match change:
+        case Reply(message_ts=ts, user_id=user_id, text=text):
+            concerns.record_reply(
+                session=session, concern=concern, user_id=user_id, message_ts=ts, text=text
+            )
+        case Edit(message_ts=ts, text=text):
+            concerns.record_edit(
+                session=session, concern=concern, message_ts=ts, text=text, clock=turn.now
+            )
+        case Deletion(message_ts=ts):
+            concerns.record_deletion(
+                session=session, concern=concern, message_ts=ts, clock=turn.now
+            )
+    return None
+
+
+keep_concern_history = event(_keep_concern_history, read=_thread_change)

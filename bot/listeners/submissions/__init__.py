@@ -1,16 +1,19 @@
-"""Modal submissions (view_submission), one module per feature, each with `register`."""
+"""Modal submissions (view_submission): each form's callback id to its listener."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
 from bot.listeners.submissions import checkins, concerns, feedback, principles
-from bot.runtime import Runtime
+from bot.views.checkins import CHECKIN_FORM
+from bot.views.concerns import RAISE_FORM, RESOLVE_FORM
+from bot.views.feedback import FEEDBACK_FORM
+from bot.views.principles import EDIT_FORM
 
 
-def register(app: App, runtime: Runtime) -> None:
-    """Each feature's modal module adds its `register` call here."""
-    feedback.register(app, runtime)
-    checkins.register(app, runtime)
-    concerns.register(app, runtime)
-    principles.register(app, runtime)
+def register(app: App) -> None:
+    app.view(FEEDBACK_FORM)(feedback.submit_feedback)
+    app.view(CHECKIN_FORM)(checkins.submit_checkin)
+    app.view(RAISE_FORM)(concerns.raise_concern)
+    app.view(RESOLVE_FORM)(concerns.resolve_concern)
+    app.view(EDIT_FORM)(principles.save_principles)

@@ -7,43 +7,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
-from sqlmodel import Session
-
-from bot import jobs
-from bot.delivery import enqueue
-from bot.listeners.interactions import caller_of_submission, submit
-from bot.runtime import Runtime
+from bot.errors import InvalidInput
+from bot.listeners.context import Turn
+from bot.listeners.payloads import OUT_OF_DATE
+from bot.listeners.surfaces import FormAnswer, form
+from bot.posts import checkins as posts
 from bot.services import checkins
 from bot.views import checkins as views
-from storage.models import Project
 
 
-def register(app: App, runtime: Runtime) -> None:
-    @app.view(views.CHECKIN_FORM)
-    def submit_checkin(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        caller, metadata = caller_of_submission(body)
+def _record_checkin(turn: Turn, view: dict[str, Any], metadata: dict[str, Any]) -> FormAnswer:
+    run_id = metadata.get("run")
+    if not isinstance(run_id, int):
+        raise InvalidInput(OUT_OF_DATE)
+    answers = views.read_checkin_form(
+        view["state"]["values"], checkins.measures_of(session=turn.session, project=turn.project)
+    )
+    recorded = checkins.record_response(
+        session=turn.session,
+        project=turn.project,
+        run_id=run_id,
+        by=turn.caller.user_id,
+        answers=answers,
+        clock=turn.now,
+    )
+    posts.acknowledge_response(
+        turn.session, turn.project, recorded, request_id=turn.caller.request_id
+    )
+    return None
 
-        def record(session: Session, project: Project) -> None:
-            answers = views.read_checkin_form(
-                view["state"]["values"], checkins.measures_of(session=session, project=project)
-            )
-            recorded = checkins.record_response(
-                session=session,
-                project=project,
-                run_id=int(metadata["run"]),
-                by=caller.user_id,
-                answers=answers,
-                clock=runtime.clock,
-            )
-            response = recorded.response
-            enqueue(
-                session,
-                key=f"checkin-response:{response.id}:{response.updated_at:%Y%m%dT%H%M%S%f}",
-                team_id=project.team_id,
-                channel_id=project.channel_id,
-                message=views.response_recorded(recorded),
-                thread_key=jobs.run_key(recorded.schedule, recorded.run.run_at),
-            )
 
-        submit(runtime, ack, caller, record, fallback=views.WORKING)
+submit_checkin = form(_record_checkin, fallback=views.WORKING)

@@ -1,95 +1,55 @@
-"""The concern forms: raising one (from the shortcut or a reminder) and resolving one.
-
-Each form's opener sits beside its submission, as its builder sits beside its
-reader in the views.
-"""
+"""The concern forms' submissions: raising one (from the shortcut or a reminder), resolving one."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
-from slack_sdk import WebClient
-from sqlmodel import Session
-
-from bot import forum
-from bot.errors import ChangebotError
-from bot.listeners.interactions import caller_of_submission, field_errors, modal_metadata, submit
-from bot.runtime import Runtime
-from bot.services import concerns, principles
+from bot.errors import InvalidInput
+from bot.listeners.context import Turn
+from bot.listeners.payloads import OUT_OF_DATE
+from bot.listeners.surfaces import FormAnswer, form
+from bot.posts import concerns as posts
+from bot.services import concerns
 from bot.services.concerns import Origin
-from bot.services.projects import Caller, project_for
 from bot.views import concerns as views
 from bot.views import replies
-from storage.models import Project
 
 
-def open_concern_form(
-    runtime: Runtime,
-    client: WebClient,
-    *,
-    trigger_id: str,
-    caller: Caller,
-    chosen: int | None = None,
-    thread_ts: str | None = None,
-) -> None:
-    """The concern form for the caller's project; given a thread, the concern is linked to it."""
-    with runtime.transaction() as session:
-        project = project_for(
-            session=session, caller=caller, timezone=runtime.settings.changebot_timezone
-        )
-        listed = principles.list_principles(session=session, project=project)
-    metadata = modal_metadata(caller, thread=thread_ts) if thread_ts else modal_metadata(caller)
-    client.views_open(trigger_id=trigger_id, view=views.raise_form(listed, metadata, chosen=chosen))
+def _raise_concern(turn: Turn, view: dict[str, Any], metadata: dict[str, Any]) -> FormAnswer:
+    answers = views.read_raise_form(view["state"]["values"])
+    thread_ts = metadata.get("thread")
+    raised = concerns.raise_concern(
+        session=turn.session,
+        project=turn.project,
+        by=turn.caller.user_id,
+        number=answers.number,
+        text=answers.text,
+        origin=Origin(turn.caller.channel_id, str(thread_ts)) if thread_ts else None,
+        clock=turn.now,
+    )
+    posts.post_raised(turn.session, raised)
+    outcome = views.concern_posted(raised.concern, to_raiser=True)
+    return {"response_action": "update", "view": replies.finished_form("Concern raised", outcome)}
 
 
-def register(app: App, runtime: Runtime) -> None:
-    @app.view(views.RAISE_FORM)
-    def raise_concern(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        caller, metadata = caller_of_submission(body)
-        thread_ts = metadata.get("thread")
+def _resolve_concern(turn: Turn, view: dict[str, Any], metadata: dict[str, Any]) -> FormAnswer:
+    concern_id = metadata.get("concern")
+    if not isinstance(concern_id, int):
+        raise InvalidInput(OUT_OF_DATE)
+    project, concern = concerns.concern_by_id(
+        session=turn.session, team_id=turn.caller.team_id, concern_id=concern_id, lock=True
+    )
+    concerns.resolve_concern(
+        session=turn.session,
+        project=project,
+        concern=concern,
+        by=turn.caller.user_id,
+        note=views.read_resolve_form(view["state"]["values"]),
+        clock=turn.now,
+    )
+    posts.post_status_change(turn.session, project, concern)
+    return None
 
-        def work(session: Session, project: Project) -> dict[str, Any]:
-            form = views.read_raise_form(view["state"]["values"])
-            raised = concerns.raise_concern(
-                session=session,
-                project=project,
-                by=caller.user_id,
-                number=form.number,
-                text=form.text,
-                origin=Origin(caller.channel_id, thread_ts) if thread_ts else None,
-                clock=runtime.clock,
-            )
-            forum.post_raised(session, raised)
-            outcome = views.concern_posted(raised.concern, to_raiser=True)
-            return {
-                "response_action": "update",
-                "view": replies.finished_form("Concern raised", outcome),
-            }
 
-        submit(runtime, ack, caller, work, fallback=views.PRINCIPLE)
-
-    @app.view(views.RESOLVE_FORM)
-    def resolve_concern(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        caller, metadata = caller_of_submission(body)
-        try:
-            with runtime.transaction() as session:
-                project, concern = concerns.concern_by_id(
-                    session=session,
-                    team_id=caller.team_id,
-                    concern_id=int(metadata["concern"]),
-                    lock=True,
-                )
-                concerns.resolve_concern(
-                    session=session,
-                    project=project,
-                    concern=concern,
-                    by=caller.user_id,
-                    note=views.read_resolve_form(view["state"]["values"]),
-                    clock=runtime.clock,
-                )
-                forum.post_status_change(session, project, concern)
-        except ChangebotError as error:
-            ack(**field_errors(error, fallback=views.NOTE))
-            return
-        ack()
+raise_concern = form(_raise_concern, fallback=views.PRINCIPLE)
+resolve_concern = form(_resolve_concern, fallback=views.NOTE)

@@ -1,4 +1,4 @@
-"""The `/feedback` form's submission: stored, then the form turns into its acknowledgement.
+"""The `/feedback` form's submission: stored once, then the form turns into its acknowledgement.
 
 Anonymous feedback is stored without a user id, and nothing here logs who sent it.
 """
@@ -7,36 +7,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
-from sqlmodel import Session
-
-from bot.listeners.commands.feedback import acknowledge
-from bot.listeners.interactions import caller_of_submission, submit
-from bot.runtime import Runtime
+from bot.listeners.context import Turn
+from bot.listeners.surfaces import FormAnswer, form
+from bot.posts import feedback as posts
 from bot.services import feedback
 from bot.views import feedback as views
 from bot.views import replies
-from storage.models import Project
 
 
-def register(app: App, runtime: Runtime) -> None:
-    @app.view(views.FEEDBACK_FORM)
-    def submit_feedback(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        caller, _ = caller_of_submission(body)
-        form = views.read_feedback_form(view["state"]["values"])
+def _record_feedback(turn: Turn, view: dict[str, Any], _metadata: dict[str, Any]) -> FormAnswer:
+    answers = views.read_feedback_form(view["state"]["values"])
+    given = feedback.give_feedback(
+        session=turn.session,
+        project=turn.project,
+        by=turn.caller.user_id,
+        text=answers.text,
+        stage_id=answers.stage_id,
+        rating=answers.rating,
+        role=answers.role,
+        anonymous=answers.anonymous,
+    )
+    reply = views.feedback_recorded(given, shared=posts.share(turn.session, given))
+    return {"response_action": "update", "view": replies.finished_form("Feedback", reply)}
 
-        def record(session: Session, project: Project) -> dict[str, Any]:
-            given = feedback.give_feedback(
-                session=session,
-                project=project,
-                by=caller.user_id,
-                text=form.text,
-                stage_id=form.stage_id,
-                rating=form.rating,
-                role=form.role,
-                anonymous=form.anonymous,
-            )
-            reply = acknowledge(session, project, given)
-            return {"response_action": "update", "view": replies.finished_form("Feedback", reply)}
 
-        submit(runtime, ack, caller, record, fallback=views.TEXT)
+submit_feedback = form(_record_feedback, fallback=views.TEXT)

@@ -4,38 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
-from sqlmodel import Session
-
-from bot.delivery import enqueue
-from bot.listeners.interactions import caller_of_submission, submit
-from bot.runtime import Runtime
+from bot.listeners.context import Turn
+from bot.listeners.surfaces import FormAnswer, form
+from bot.posts import principles as posts
 from bot.services import principles
 from bot.views import principles as views
 from bot.views import replies
-from storage.models import Project
 
 
-def register(app: App, runtime: Runtime) -> None:
-    @app.view(views.EDIT_FORM)
-    def save_principles(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        caller, _ = caller_of_submission(body)
+def _save_principles(turn: Turn, view: dict[str, Any], _metadata: dict[str, Any]) -> FormAnswer:
+    drafts = views.read_edit_form(view["state"]["values"])
+    edit = principles.edit_principles(
+        session=turn.session, project=turn.project, by=turn.caller.user_id, drafts=drafts
+    )
+    if edit.changed:
+        posts.announce_edit(
+            turn.session,
+            turn.project,
+            edit,
+            by=turn.caller.user_id,
+            request_id=turn.caller.request_id,
+        )
+    outcome = replies.finished_form(views.EDIT_TITLE, views.edit_saved(edit))
+    return {"response_action": "update", "view": outcome}
 
-        def work(session: Session, project: Project) -> dict[str, Any]:
-            drafts = views.read_edit_form(view["state"]["values"])
-            edit = principles.edit_principles(
-                session=session, project=project, by=caller.user_id, drafts=drafts
-            )
-            if edit.changed:
-                # One announcement per saved form, however often Slack delivers it.
-                enqueue(
-                    session,
-                    key=f"principles:edited:{project.id}:{view['id']}",
-                    team_id=project.team_id,
-                    channel_id=project.channel_id,
-                    message=views.principles_changed(edit, by=caller.user_id),
-                )
-            outcome = replies.finished_form(views.EDIT_TITLE, views.edit_saved(edit))
-            return {"response_action": "update", "view": outcome}
 
-        submit(runtime, ack, caller, work, fallback=views.FIRST_TITLE)
+save_principles = form(_save_principles, fallback=views.FIRST_TITLE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import time_machine
 
+from bot.background import start_background
 from bot.config import Settings
 from bot.installations import StaticToken
 from bot.runtime import build_runtime
@@ -21,6 +22,6 @@ def runtime(database_url, migrated_engine, started_at):
     )
     with time_machine.travel(started_at):
         runtime = build_runtime(settings, StaticToken("xoxb-test"), engine=migrated_engine)
-        runtime.start(deliver_in_background=False)
+        start_background(runtime, deliver_in_background=False)
         yield runtime
         runtime.stop()

@@ -7,7 +7,8 @@ import pytest
 import time_machine
 from sqlmodel import col, select
 
-from bot import jobs
+from bot.posts.concerns import card_key
+from bot.scheduling import jobs
 from bot.services import concerns
 from bot.services.projects import Caller, project_for
 from storage.db import unit_of_work
@@ -56,14 +57,14 @@ def test_an_open_concern_reminds_the_leads_once_in_its_thread_after_three_workin
         datetime(2027, 4, 1, 8, 59, tzinfo=UTC),
     ):
         with time_machine.travel(moment):
-            jobs.escalate_concerns()
+            jobs.escalate_concerns(runtime)
     assert _escalations(migrated_engine) == []
     for moment in (DUE, datetime(2027, 4, 1, 9, 15, tzinfo=UTC), datetime(2027, 4, 9, tzinfo=UTC)):
         with time_machine.travel(moment):
-            jobs.escalate_concerns()
+            jobs.escalate_concerns(runtime)
     ((key, thread_key, text),) = _escalations(migrated_engine)
     assert key == f"escalate:concern:{concern.id}"
-    assert thread_key == concerns.card_key(concern)
+    assert thread_key == card_key(concern)
     assert f"<@{LEAD}>" in text
     with unit_of_work(migrated_engine) as session:
         assert session.get(Concern, concern.id).escalated_at is not None
@@ -75,5 +76,5 @@ def test_an_acknowledged_concern_is_not_escalated(runtime, migrated_engine):
         project, row = concerns.concern_by_id(session=session, team_id="T1", concern_id=concern.id)
         concerns.acknowledge_concern(session=session, project=project, concern=row, by=LEAD)
     with time_machine.travel(DUE):
-        jobs.escalate_concerns()
+        jobs.escalate_concerns(runtime)
     assert _escalations(migrated_engine) == []

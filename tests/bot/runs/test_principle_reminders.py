@@ -7,9 +7,11 @@ import pytest
 import time_machine
 from sqlmodel import col, select
 
-from bot import jobs
 from bot.parsing.schedule import parse_schedule
+from bot.posts.scheduled import run_key
 from bot.runs.principles import post_principle_reminder
+from bot.runs.scheduled import ScheduleRun
+from bot.scheduling import jobs
 from bot.services import principles, schedules
 from bot.services.principles import DEFAULT_PRINCIPLES
 from bot.services.projects import Caller, project_for
@@ -28,7 +30,7 @@ def started_at():
 @pytest.fixture
 def reminder(runtime, migrated_engine):
     """A committed `weekly mon 09:00` reminder in a new project, made on Monday 15 March 2027."""
-    with unit_of_work(migrated_engine) as session:
+    with runtime.transaction() as session:
         caller = Caller(team_id="T1", channel_id="C1", user_id=LEAD, channel_name="new-ward")
         project = project_for(session=session, caller=caller, timezone="Europe/London")
         schedule, _ = principles.start_reminders(
@@ -38,7 +40,6 @@ def reminder(runtime, migrated_engine):
             spec=parse_schedule("weekly mon 09:00"),
             now=MONDAY_NOON,
         )
-    jobs.sync_schedule(runtime, schedule, project)
     return schedule, project
 
 
@@ -82,10 +83,10 @@ def test_each_scheduled_run_posts_the_next_principle_once(runtime, reminder, mig
     runs = _fire_times(schedule, project, 7)
     for fired_at in runs:
         with time_machine.travel(fired_at.replace(second=30)):
-            jobs.run_schedule(schedule.id)
-            jobs.run_schedule(schedule.id)  # a second firing of the same run does nothing
+            jobs.run_schedule(runtime, schedule.id)
+            jobs.run_schedule(runtime, schedule.id)  # a second firing of the same run does nothing
     posted = _posted(migrated_engine, schedule)
-    assert [key for key, _ in posted] == [jobs.run_key(schedule, fired_at) for fired_at in runs]
+    assert [key for key, _ in posted] == [run_key(schedule, fired_at) for fired_at in runs]
     assert [text for _, text in posted] == _reminders(1, 2, 3, 4, 5, 6, 1)
 
 
@@ -97,7 +98,7 @@ def test_calling_the_runner_for_one_fire_time_twice_posts_and_rotates_once(
     for fired_at in (first, first, second):
         with unit_of_work(migrated_engine) as session:
             row = session.get(Schedule, schedule.id)
-            post_principle_reminder(jobs.ScheduleRun(session, runtime, project, row, fired_at))
+            post_principle_reminder(ScheduleRun(session, runtime, project, row, fired_at))
     assert [text for _, text in _posted(migrated_engine, schedule)] == _reminders(1, 2)
     with unit_of_work(migrated_engine) as session:
         assert session.get(Schedule, schedule.id).rotation == 2

@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from bot import forum
 from bot.delivery import enqueue
 from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.posts import concerns as concern_posts
 from bot.services import concerns
 from bot.services.concerns import EntryKind, Origin
-from bot.services.projects import set_role
+from bot.services.partners import set_role
 from bot.views.message import Message
 from storage.models import ConcernStatus, OutboxMessage, Role
 
@@ -46,13 +46,13 @@ def _post_card(session, concern, ts="1800000000.000100"):
     """What the sender does once the card is posted: the outbox row learns its ts."""
     enqueue(
         session,
-        key=concerns.card_key(concern),
+        key=concern_posts.card_key(concern),
         team_id="T1",
         channel_id=concern.channel_id,
         message=Message(text="card"),
     )
     row = session.exec(
-        select(OutboxMessage).where(OutboxMessage.key == concerns.card_key(concern))
+        select(OutboxMessage).where(OutboxMessage.key == concern_posts.card_key(concern))
     ).one()
     row.message_ts, row.posted_channel_id = ts, concern.channel_id
     session.add(row)
@@ -92,7 +92,7 @@ def test_with_a_forum_channel_a_thread_elsewhere_is_pointed_to_the_forum(session
 def test_the_forums_card_and_a_pointer_in_the_thread_it_came_from_are_written(session, project):
     project.forum_channel_id = "CFORUM"
     raised = _raise(session, project, origin=Origin("C1", "1700000000.000100"))
-    forum.post_raised(session, raised)
+    concern_posts.post_raised(session, raised)
     rows = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
     assert [(r.key, r.channel_id, r.thread_ts) for r in rows] == [
         (f"concern:{raised.concern.id}", "CFORUM", None),
@@ -179,14 +179,14 @@ def test_a_card_started_thread_is_linked_the_first_time_a_reply_arrives(session,
     concern = _raise(session, project).concern
     other = _raise(session, project, number=1, text="Another").concern
     assert (
-        concerns.concern_in_thread(session=session, channel_id="C1", thread_ts="1800000000.000100")
+        concern_posts.concern_in_thread(session, channel_id="C1", thread_ts="1800000000.000100")
         is None
     )
     ts = _post_card(session, concern)
-    found = concerns.concern_in_thread(session=session, channel_id="C1", thread_ts=ts)
+    found = concern_posts.concern_in_thread(session, channel_id="C1", thread_ts=ts)
     assert found.id == concern.id
     assert (concern.thread_ts, other.thread_ts) == (ts, None)
-    assert concerns.concern_in_thread(session=session, channel_id="C2", thread_ts=ts) is None
+    assert concern_posts.concern_in_thread(session, channel_id="C2", thread_ts=ts) is None
 
 
 def test_replies_are_kept_once_in_order_edited_and_deleted(session, project):
@@ -238,7 +238,7 @@ def test_the_list_shows_open_ones_oldest_first_then_recently_closed(session, pro
         session=session, concern=stale, by=REP, clock=at(NOON - timedelta(days=60))
     )
     ts = _post_card(session, new_open)
-    concerns.concern_in_thread(session=session, channel_id="C1", thread_ts=ts)
+    concern_posts.concern_in_thread(session, channel_id="C1", thread_ts=ts)
     concerns.record_reply(
         session=session, concern=new_open, user_id=LEAD, message_ts="1800000001.1", text="On it"
     )

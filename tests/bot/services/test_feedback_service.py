@@ -7,7 +7,8 @@ from sqlmodel import select
 
 from bot.errors import InvalidInput, NotFound
 from bot.services import feedback, stages
-from bot.services.projects import Caller, project_for, set_role
+from bot.services.partners import set_role
+from bot.services.projects import Caller, project_for
 from storage.models import Feedback, Role
 
 from .conftest import LEAD

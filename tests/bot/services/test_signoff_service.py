@@ -4,7 +4,8 @@ import pytest
 
 from bot.errors import InvalidInput, NotAllowed
 from bot.services import stages
-from bot.services.projects import Caller, project_for, role_of, set_need, set_role, set_signoff_mode
+from bot.services.partners import role_of, set_role
+from bot.services.projects import Caller, project_for, set_need, set_signoff_mode
 from storage.db import unit_of_work
 from storage.models import Role, SignoffMode, StageStatus
 

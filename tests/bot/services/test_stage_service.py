@@ -6,9 +6,11 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.posts.celebrations import completion_key
 from bot.services import stages
+from bot.services.partners import role_of
 from bot.services.principles import list_principles
-from bot.services.projects import Caller, project_for, role_of
+from bot.services.projects import Caller, project_for
 from storage.models import Partner, Project, Role, StageStatus
 
 LEAD, OTHER, OWNER = "ULEAD", "UOTHER", "UOWNER"
@@ -74,7 +76,7 @@ def test_completing_records_who_when_and_the_outcome_and_counts_progress(session
     )
     assert (completion.progress.done, completion.progress.total) == (1, 2)
     assert not completion.again
-    assert completion.announcement_key == f"celebrate:stage:{stage.id}:1"
+    assert completion_key(completion) == f"celebrate:stage:{stage.id}:1"
 
 
 def test_the_last_completion_finishes_the_project(session, project):
@@ -117,7 +119,7 @@ def test_reopening_and_completing_again_is_a_second_announcement(session, projec
     assert reopened.status == StageStatus.IN_PROGRESS
     second = stages.complete_stage(session=session, project=project, number=1, by=LEAD, outcome="b")
     assert second.again
-    assert second.announcement_key != first.announcement_key
+    assert completion_key(second) != completion_key(first)
 
 
 def test_starting_marks_in_progress_once(session, project):

@@ -3,7 +3,7 @@
 import json
 
 from bot.console.blockcheck import block_kit_problems, view_problems
-from bot.services.feedback import Given
+from bot.services.feedback import FormChoices, Given
 from bot.views.feedback import (
     feedback_form,
     feedback_post,
@@ -11,7 +11,7 @@ from bot.views.feedback import (
     read_feedback_form,
 )
 from bot.views.replies import finished_form
-from storage.models import Feedback, Role, Stage
+from storage.models import Feedback, Project, Role, Stage
 
 
 def _stage(position, title="Pilot the rota"):
@@ -22,7 +22,7 @@ def _given(*, author_id="U2", stage=None, text="Kind & clear <!here>"):
     feedback = Feedback(
         id=5, project_id=1, source_role="staff", author_id=author_id, text=text, rating=4
     )
-    return Given(feedback, stage)
+    return Given(Project(team_id="T1", channel_id="C1", name="new-ward"), feedback, stage)
 
 
 def _block(view, block_id):
@@ -43,7 +43,9 @@ def _state(view, **chosen):
 
 
 def test_the_form_offers_the_whole_project_then_each_stage_and_defaults_the_role():
-    view = feedback_form([_stage(1), _stage(2, "Roll out")], Role.UNION, '{"channel": "C1"}')
+    view = feedback_form(
+        FormChoices([_stage(1), _stage(2, "Roll out")], Role.UNION), '{"channel": "C1"}'
+    )
     assert view_problems(view) == []
     stages = [o["text"]["text"] for o in _block(view, "stage")["element"]["options"]]
     assert stages == ["The project as a whole", "1. Pilot the rota", "2. Roll out"]
@@ -54,14 +56,14 @@ def test_the_form_offers_the_whole_project_then_each_stage_and_defaults_the_role
 
 
 def test_someone_with_no_role_chooses_one_and_a_long_plan_fits_one_select():
-    view = feedback_form([_stage(n, "T" * 300) for n in range(1, 151)], None, "{}")
+    view = feedback_form(FormChoices([_stage(n, "T" * 300) for n in range(1, 151)], None), "{}")
     assert view_problems(view) == []
     assert "initial_option" not in _block(view, "role")["element"]
     assert len(_block(view, "stage")["element"]["options"]) == 100
 
 
 def test_reading_the_form_back_gives_the_choices_made():
-    view = feedback_form([_stage(1)], Role.STAFF, "{}")
+    view = feedback_form(FormChoices([_stage(1)], Role.STAFF), "{}")
     values = _state(view, stage=1, rating=4, role=4, anonymous=0)
     values["text"] = {"text": {"type": "plain_text_input", "value": "  Heard at last  "}}
     form = read_feedback_form(values)
@@ -75,7 +77,7 @@ def test_reading_the_form_back_gives_the_choices_made():
 
 
 def test_the_whole_project_no_rating_and_not_anonymous_read_as_nothing():
-    view = feedback_form([_stage(1)], Role.STAFF, "{}")
+    view = feedback_form(FormChoices([_stage(1)], Role.STAFF), "{}")
     values = _state(view, stage=0, role=2)
     values["text"] = {"text": {"type": "plain_text_input", "value": "Fine"}}
     form = read_feedback_form(values)

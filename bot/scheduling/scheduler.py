@@ -1,12 +1,19 @@
-"""When things happen: APScheduler 3.x with its SQLAlchemy job store on our database.
+"""APScheduler 3.x with its SQLAlchemy job store on our database, behind a lease.
 
-Jobs only decide *when*; what they do is call services and enqueue outbox
-rows keyed by schedule and fire time, so a run is posted once however often
-it fires. Missed runs are coalesced into one and run however late
+Jobs only decide *when*; what they do is call `bot.runs`, which enqueue
+outbox rows keyed by schedule and fire time, so a run is posted once however
+often it fires. Missed runs are coalesced into one and run however late
 (`misfire_grace_time=None`): a run due while changebot was down is posted
 once when it comes back. Only the instance holding the scheduler lease
 processes jobs; the others keep their scheduler paused but can still add,
-change and remove jobs in the shared store.
+change and remove jobs in the shared store. A web worker never even
+competes for the lease (`start(lead=False)`): it only writes jobs.
+
+The job store keeps each job as an importable reference and picklable
+arguments, so a job cannot carry the runtime with it. Instead every job is
+stored with a placeholder as its first argument (`CONTEXT`), and the
+executor hands the scheduler's context (the process's runtime) to the job in
+its place: no module holds the runtime in a global.
 """
 
 from __future__ import annotations
@@ -16,18 +23,47 @@ import threading
 from datetime import UTC, timedelta
 from typing import Any
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from sqlalchemy.engine import Engine
 
-from bot.leadership import DatabaseLease
+from bot.scheduling.lease import DatabaseLease
 
 log = logging.getLogger(__name__)
 
 JOB_TABLE = "apscheduler_jobs"
 LEASE_NAME = "scheduler"
+# What a stored job has as its first argument, where it runs with the process's runtime.
+CONTEXT = "changebot:runtime"
+
+
+class _JobWithContext:
+    """A job as APScheduler's `run_job` sees it, with the context as its first argument."""
+
+    def __init__(self, job: Job, context: object) -> None:
+        self._job = job
+        self.func = job.func
+        self.args = (context, *job.args[1:]) if job.args[:1] == (CONTEXT,) else job.args
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._job, name)
+
+    def __str__(self) -> str:
+        return str(self._job)
+
+
+class _ContextExecutor(ThreadPoolExecutor):
+    """APScheduler's thread pool, running each job with the scheduler's context."""
+
+    def __init__(self, context: object, max_workers: int = 10) -> None:
+        super().__init__(max_workers=max_workers)
+        self._context = context
+
+    def _do_submit_job(self, job: Job, run_times: list[Any]) -> None:
+        super()._do_submit_job(_JobWithContext(job, self._context), run_times)
 
 
 class Scheduler:
@@ -39,8 +75,9 @@ class Scheduler:
         lease_ttl: timedelta = timedelta(seconds=30),
         check_every: float = 5.0,
     ) -> None:
+        self._store = SQLAlchemyJobStore(engine=engine, tablename=JOB_TABLE)
         self._aps = BackgroundScheduler(
-            jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOB_TABLE)},
+            jobstores={"default": self._store},
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
             timezone=UTC,
         )
@@ -48,6 +85,7 @@ class Scheduler:
             engine=engine, name=LEASE_NAME, holder=instance_id, ttl=lease_ttl
         )
         self._check_every = check_every
+        self._context: object = None
         self._leading = False
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -56,9 +94,16 @@ class Scheduler:
     def leading(self) -> bool:
         return self._leading
 
-    def start(self) -> None:
-        """Start paused, then take the lease at once if it is free, so start-up is predictable."""
+    def start(self, context: object = None, *, lead: bool = True) -> None:
+        """Start paused; a candidate (`lead`) takes the lease at once if it is free.
+
+        `context` is what every job receives as its first argument.
+        """
+        self._context = context
+        self._aps.add_executor(_ContextExecutor(context), "default")
         self._aps.start(paused=True)
+        if not lead:
+            return
         self.check_lease()
         self._thread = threading.Thread(
             target=self._keep_lease, name="scheduler-lease", daemon=True
@@ -77,12 +122,20 @@ class Scheduler:
             self._leading = False
 
     def add(self, job_id: str, func: str, trigger: BaseTrigger, args: tuple[Any, ...] = ()) -> Job:
-        """Add or replace a job; `func` is an importable reference such as `bot.jobs:run`."""
-        return self._aps.add_job(func, trigger=trigger, args=args, id=job_id, replace_existing=True)
+        """Add or replace a job; `func` is an importable reference such as `bot.x:run`,
+        called with the runtime and then `args`."""
+        return self._aps.add_job(
+            func, trigger=trigger, args=(CONTEXT, *args), id=job_id, replace_existing=True
+        )
 
     def remove(self, job_id: str) -> None:
         if self._aps.get_job(job_id) is not None:
             self._aps.remove_job(job_id)
+
+    def run_now(self, job: Job) -> None:
+        """Run a job at once in this thread, as the executor would (the console's `:fire`)."""
+        with_context = _JobWithContext(job, self._context)
+        with_context.func(*with_context.args, **job.kwargs)
 
     def jobs(self) -> list[Job]:
         return list(self._aps.get_jobs())
@@ -101,7 +154,7 @@ class Scheduler:
             log.info("another instance runs the scheduled jobs now")
             self._aps.pause()
         elif leading:
-            # Jobs added by other instances are in the store but unknown to our
+            # Jobs added by other processes are in the store but unknown to our
             # in-memory wake-up time: look again.
             self._aps.wakeup()
         self._leading = leading

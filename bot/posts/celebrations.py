@@ -10,21 +10,31 @@ from sqlmodel import Session
 
 from bot.delivery import enqueue
 from bot.services.checkins import has_measures
-from bot.services.stages import AwaitingSignoff, Completion, signoff_key, signoffs_of
+from bot.services.stages import AwaitingSignoff, Completion, signoffs_of
 from bot.views import stages as views
 from bot.views.message import Message
+from storage.models import Stage
+
+
+def completion_key(completion: Completion) -> str:
+    return f"celebrate:stage:{completion.stage.id}:{completion.round}"
+
+
+def signoff_key(stage: Stage, round_: int) -> str:
+    """The key of the "waiting for the other side" message of one completion round."""
+    return f"signoff:stage:{stage.id}:{round_}"
 
 
 def announce_completion(session: Session, result: Completion | AwaitingSignoff) -> Message:
     """Enqueue the channel's message(s) for `result`; returns the reply to the person acting."""
     project = result.project
+    where = {"team_id": project.team_id, "channel_id": project.channel_id}
     if isinstance(result, AwaitingSignoff):
         enqueue(
             session,
-            key=result.announcement_key,
-            team_id=project.team_id,
-            channel_id=project.channel_id,
+            key=signoff_key(result.stage, result.round),
             message=views.awaiting_signoff(result),
+            **where,
         )
         return views.awaiting_reply(result)
     confirmations = signoffs_of(session=session, stage=result.stage, round_=result.round)
@@ -33,18 +43,16 @@ def announce_completion(session: Session, result: Completion | AwaitingSignoff) 
         enqueue(
             session,
             key=f"{waiting_key}:signed",
-            team_id=project.team_id,
-            channel_id=project.channel_id,
             message=views.signed_off(result.stage, confirmations),
             update_key=waiting_key,
+            **where,
         )
     enqueue(
         session,
-        key=result.announcement_key,
-        team_id=project.team_id,
-        channel_id=project.channel_id,
+        key=completion_key(result),
         message=views.celebration(
             result, propose_impact_checkin=has_measures(session=session, project=project)
         ),
+        **where,
     )
     return views.completion_reply(result)

@@ -2,19 +2,27 @@
 
 `/concern`, the shortcut's form, a mention, the buttons and the escalation
 job all end here, so a concern is posted, updated and followed up the same
-way, once, under the same outbox keys.
+way, once, under the same outbox keys. A card's thread is known only once
+the card is posted: `link_threads` reads it from the card's outbox row.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlmodel import Session
 
-from bot.delivery import enqueue
-from bot.services.concerns import Raised, card_key
+from bot.delivery import enqueue, posted
+from bot.services import concerns as service
+from bot.services.concerns import Raised
 from bot.views import concerns as views
 from storage.models import Concern, Project
+
+
+def card_key(concern: Concern) -> str:
+    """The key of the concern's card; status changes update it and reply in its thread."""
+    return f"concern:{concern.id}"
 
 
 def post_raised(session: Session, raised: Raised) -> None:
@@ -60,7 +68,7 @@ def post_status_change(session: Session, project: Project, concern: Concern) -> 
         team_id=project.team_id,
         channel_id=concern.channel_id,
         message=views.status_changed(concern, anonymous=anonymous),
-        **in_thread(concern),
+        **_in_thread(concern),
     )
 
 
@@ -72,11 +80,34 @@ def post_escalation(session: Session, project: Project, concern: Concern, leads:
         team_id=project.team_id,
         channel_id=concern.channel_id,
         message=views.escalation(concern, leads),
-        **in_thread(concern),
+        **_in_thread(concern),
     )
 
 
-def in_thread(concern: Concern) -> dict[str, Any]:
+def link_threads(session: Session, concerns: Iterable[Concern]) -> None:
+    """Give concerns whose card has been posted the thread the card started."""
+    for concern in concerns:
+        if concern.thread_ts is not None:
+            continue
+        card = posted(session, card_key(concern))
+        if card is not None:
+            service.link_thread(
+                session=session, concern=concern, channel_id=card.channel_id, thread_ts=card.ts
+            )
+    session.flush()
+
+
+def concern_in_thread(session: Session, *, channel_id: str, thread_ts: str) -> Concern | None:
+    """The concern living in this thread; on a miss, the channel's posted cards are linked first."""
+    found = service.concern_in_thread(session=session, channel_id=channel_id, thread_ts=thread_ts)
+    if found is not None:
+        return found
+    link_threads(session, service.unlinked_in(session=session, channel_id=channel_id))
+    # Look again even if nothing was linked here: another reply may have linked it meanwhile.
+    return service.concern_in_thread(session=session, channel_id=channel_id, thread_ts=thread_ts)
+
+
+def _in_thread(concern: Concern) -> dict[str, Any]:
     """Where a reply to the concern goes: its known thread, or the thread its card starts."""
     if concern.thread_ts is not None:
         return {"reply_to_ts": concern.thread_ts}

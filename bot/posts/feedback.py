@@ -1,0 +1,24 @@
+"""Feedback in the channel, when the project shares it."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from bot.delivery import enqueue
+from bot.services.feedback import Given
+from bot.views import feedback as views
+
+
+def share(session: Session, given: Given) -> bool:
+    """Post the feedback in its project's channel if the project shares feedback; whether it did."""
+    project = given.project
+    if not project.post_feedback_in_channel:
+        return False
+    enqueue(
+        session,
+        key=f"feedback:{given.feedback.id}",
+        team_id=project.team_id,
+        channel_id=project.channel_id,
+        message=views.feedback_post(given),
+    )
+    return True
