@@ -1,4 +1,4 @@
-"""The `changebot` command: `run`, `console` and `db upgrade` (SPEC §5)."""
+"""The `changebot` command: `run`, `console`, `db upgrade` and `forget` (SPEC §5)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "console":
         return _console(settings)
+    if args.command == "forget":
+        return _forget(settings, args.user_id)
     return _run(settings)
 
 
@@ -52,6 +54,17 @@ def _parser() -> argparse.ArgumentParser:
     db.add_subparsers(dest="db_command", required=True).add_parser(
         "upgrade", help="apply schema migrations"
     )
+    forget = commands.add_parser(
+        "forget",
+        help="erase a person from every project (a data-protection request)",
+        description=(
+            "Erase a person from every project: their roles and agreements are removed, "
+            "and the feedback, concerns, check-in answers, stages and sign-offs they took "
+            'part in stay, shown as from "a former partner". Messages to them not yet '
+            "sent are dropped. Safe to run again."
+        ),
+    )
+    forget.add_argument("user_id", metavar="USER_ID", help="their Slack user id, such as U012AB3CD")
     return parser
 
 
@@ -69,6 +82,34 @@ def _run(settings: Settings) -> int:
     from bot.server import ChangebotServer
 
     ChangebotServer(settings).run()
+    return 0
+
+
+def _forget(settings: Settings, user_id: str) -> int:
+    """Erase one person and say what changed, kind by kind; only the id given is printed."""
+    from bot.services.erasure import forget_person, is_slack_user_id
+    from storage.db import make_engine, unit_of_work
+
+    if not is_slack_user_id(user_id):
+        print(
+            f"changebot forget: {user_id!r} is not a Slack user id (U… or W…, "
+            "upper-case letters and digits).",
+            file=sys.stderr,
+        )
+        return 2
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        with unit_of_work(engine) as session:
+            erasure = forget_person(session=session, user_id=user_id)
+    finally:
+        engine.dispose()
+    if not erasure.changed:
+        print(f"Nothing to change: no records of {user_id}.")
+        return 0
+    print(f"Forgot {user_id}:")
+    for label, count in erasure.counts():
+        print(f"  {label}: {count}")
     return 0
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from bot.parsing.schedule import ScheduleSpec
 from bot.scheduling.calendar import is_working_day
 from bot.services import schedules
+from bot.services.erasure import FORMER_PARTNER
 from bot.services.overview import next_checkin, open_concerns
 from bot.services.partners import require_lead
 from bot.services.stages import list_stages
@@ -44,6 +45,8 @@ def overdue_to_nudge(*, session: Session, now: datetime) -> list[OverdueStage]:
             col(Stage.due_on).is_not(None),
             col(Stage.due_on) < now.date() + timedelta(days=1),
             col(Stage.owner_id).is_not(None),
+            # A forgotten owner has no one to message.
+            ~col(Stage.owner_id).startswith(FORMER_PARTNER),
             col(Stage.overdue_nudged_at).is_(None),
             Stage.status != StageStatus.DONE,
         )

@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.services.erasure import FORMER_PARTNER_WORDS, is_former_partner
 from bot.views.text import Limit, plain, truncate
 
 
@@ -74,5 +75,10 @@ def blocks(*items: Block) -> list[dict[str, Any]]:
 
 
 def mention(user_id: str | None) -> str:
-    """A user mention built from an id Slack gave us, never from typed text."""
+    """A user mention built from an id Slack gave us, never from typed text.
+
+    Someone forgotten (`changebot forget`) is shown as a former partner, never as an id.
+    """
+    if user_id and is_former_partner(user_id):
+        return FORMER_PARTNER_WORDS
     return f"<@{user_id}>" if user_id else "nobody"

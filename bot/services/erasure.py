@@ -1,0 +1,171 @@
+"""Forgetting a person for a data-protection request (SPEC §5).
+
+A person's rows of membership (their partner roles, their agreements to the
+principles) are removed. Everything else they took part in stays, because the
+project's record is the team's: a concern, a sign-off, an answer to a check-in
+is kept, attributed to a former partner instead of to them. Direct messages to
+them not yet sent are dropped, and posts not yet sent stop mentioning them.
+
+A former partner is stored as an id that Slack can never issue (Slack's ids are
+upper-case letters and digits), so no code can mistake one for a person to
+message. Where a unique index holds one row per person (a check-in run has one
+answer each), the row's own id is appended: two forgotten people who answered
+the same run stay two answers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from sqlalchemy import String, cast, delete, func, inspect, literal, update
+from sqlalchemy.orm import Mapped
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col
+
+from storage.models import (
+    CheckinResponse,
+    Concern,
+    ConcernEntry,
+    Feedback,
+    Installation,
+    OutboxMessage,
+    OutboxStatus,
+    Partner,
+    PrincipleAgreement,
+    Schedule,
+    Stage,
+    StageSignoff,
+)
+
+FORMER_PARTNER = "former-partner"
+# What a mention of the person becomes in a post not yet sent.
+FORMER_PARTNER_WORDS = "a former partner"
+_SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]+")
+
+
+def is_former_partner(user_id: str) -> bool:
+    """True for the id that stands for someone forgotten, whatever row it is in."""
+    return user_id.startswith(FORMER_PARTNER)
+
+
+def is_slack_user_id(text: str) -> bool:
+    """Whether `text` has the shape of a Slack user id (`U…` or `W…`)."""
+    return _SLACK_USER_ID.fullmatch(text) is not None
+
+
+def _count(label: str) -> Any:
+    return field(default=0, metadata={"label": label})
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """How many records of each kind one `forget_person` changed."""
+
+    partner_roles: int = _count("partner roles removed")
+    principle_agreements: int = _count("principle agreements removed")
+    feedback: int = _count("feedback now from a former partner")
+    concerns_raised: int = _count("concerns raised, now by a former partner")
+    concerns_acknowledged: int = _count("concerns acknowledged, now by a former partner")
+    concerns_resolved: int = _count("concerns resolved, now by a former partner")
+    concern_history: int = _count("concern history entries, now by a former partner")
+    checkin_answers: int = _count("check-in answers, now from a former partner")
+    stages_owned: int = _count("stages owned, now by a former partner")
+    stages_completed: int = _count("stages completed, now by a former partner")
+    stages_created: int = _count("stages created, now by a former partner")
+    signoffs: int = _count("sign-offs, now by a former partner")
+    schedules: int = _count("schedules created, now by a former partner")
+    installations: int = _count("app installations, their user token removed")
+    direct_messages: int = _count("direct messages not yet sent, deleted")
+    mentions: int = _count("posts not yet sent, mention replaced")
+
+    def counts(self) -> list[tuple[str, int]]:
+        """Each kind's label and count, in a fixed order."""
+        return [(kind.metadata["label"], getattr(self, kind.name)) for kind in fields(self)]
+
+    @property
+    def changed(self) -> int:
+        return sum(count for _, count in self.counts())
+
+
+def forget_person(*, session: Session, user_id: str) -> Erasure:
+    """Remove `user_id` from every project; running it again changes nothing."""
+    return Erasure(
+        partner_roles=_remove(session, col(Partner.user_id), user_id),
+        principle_agreements=_remove(session, col(PrincipleAgreement.user_id), user_id),
+        feedback=_reattribute(session, col(Feedback.author_id), user_id),
+        concerns_raised=_reattribute(session, col(Concern.raised_by), user_id),
+        concerns_acknowledged=_reattribute(session, col(Concern.acknowledged_by), user_id),
+        concerns_resolved=_reattribute(session, col(Concern.resolved_by), user_id),
+        concern_history=_reattribute(session, col(ConcernEntry.user_id), user_id),
+        checkin_answers=_reattribute_checkin_answers(session, user_id),
+        stages_owned=_reattribute(session, col(Stage.owner_id), user_id),
+        stages_completed=_reattribute(session, col(Stage.completed_by), user_id),
+        stages_created=_reattribute(session, col(Stage.created_by), user_id),
+        signoffs=_reattribute(session, col(StageSignoff.user_id), user_id),
+        schedules=_reattribute(session, col(Schedule.created_by), user_id),
+        installations=_forget_installer(session, user_id),
+        direct_messages=_drop_direct_messages(session, user_id),
+        mentions=_unmention_pending_posts(session, user_id),
+    )
+
+
+def _remove(session: Session, column: Mapped[Any], user_id: str) -> int:
+    return _rows(session, delete(_table_of(column)).where(column == user_id))
+
+
+def _reattribute(session: Session, column: Mapped[Any], user_id: str) -> int:
+    statement = update(_table_of(column)).where(column == user_id).values({column: FORMER_PARTNER})
+    return _rows(session, statement)
+
+
+def _table_of(column: Mapped[Any]) -> Any:
+    """The model a column belongs to, so that one helper serves every table."""
+    return inspect(column).class_
+
+
+def _reattribute_checkin_answers(session: Session, user_id: str) -> int:
+    """One former partner per answer: a run holds one answer per `user_id`."""
+    per_answer = literal(f"{FORMER_PARTNER}-") + cast(col(CheckinResponse.id), String)
+    statement = (
+        update(CheckinResponse)
+        .where(col(CheckinResponse.user_id) == user_id)
+        .values(user_id=per_answer)
+    )
+    return _rows(session, statement)
+
+
+def _forget_installer(session: Session, user_id: str) -> int:
+    """The installing person's id and user token go; the workspace's bot token stays."""
+    statement = (
+        update(Installation)
+        .where(col(Installation.user_id) == user_id)
+        .values(user_id=FORMER_PARTNER, user_token=None)
+    )
+    return _rows(session, statement)
+
+
+def _drop_direct_messages(session: Session, user_id: str) -> int:
+    """Pending messages to them; a reply in their DM is addressed to them too."""
+    to_them = col(OutboxMessage.channel_id) == user_id
+    return _rows(session, delete(OutboxMessage).where(_pending(), to_them))
+
+
+def _unmention_pending_posts(session: Session, user_id: str) -> int:
+    their_mention = f"<@{user_id}>"
+    payload = col(OutboxMessage.payload)
+    statement = (
+        update(OutboxMessage)
+        .where(_pending(), payload.contains(their_mention, autoescape=True))
+        .values(payload=func.replace(payload, their_mention, FORMER_PARTNER_WORDS))
+    )
+    return _rows(session, statement)
+
+
+def _pending() -> ColumnElement[bool]:
+    return col(OutboxMessage.status) == OutboxStatus.PENDING
+
+
+def _rows(session: Session, statement: Any) -> int:
+    return int(session.exec(statement).rowcount)

@@ -1,0 +1,28 @@
+"""How a person is shown: a mention for a Slack user, plain words for a forgotten one."""
+
+import json
+
+import pytest
+
+from bot.services.feedback import Given
+from bot.views.feedback import feedback_post
+from bot.views.message import mention
+from storage.models import Feedback
+
+
+def test_a_slack_user_is_mentioned_and_no_one_is_nobody():
+    assert (mention("U012AB3CD"), mention(None)) == ("<@U012AB3CD>", "nobody")
+
+
+@pytest.mark.parametrize("former", ["former-partner", "former-partner-42"])
+def test_a_former_partner_renders_as_a_former_partner_never_as_an_id(former):
+    assert mention(former) == "a former partner"
+
+
+def test_feedback_from_a_former_partner_says_so_in_the_channel():
+    feedback = Feedback(
+        id=5, project_id=1, source_role="union", author_id="former-partner", text="Fairer"
+    )
+    post = feedback_post(Given(feedback, None))
+    assert "from a former partner, union view" in post.text
+    assert "former-partner" not in json.dumps(post.blocks)
