@@ -49,6 +49,7 @@ How it decides, following the pack:
 from __future__ import annotations
 
 import itertools
+import math
 import statistics
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -204,7 +205,8 @@ def analyse(
 
     `rule_length` is the N of the shift and trend rules (6, 7 or 8);
     `recalculation` the first date of a second period; `baseline_end` the first
-    date after the baseline. Raises ValueError for dates out of order or another
+    date after the baseline (one before every point means no baseline). Raises
+    ValueError for dates out of order, a value that is not finite, or another
     rule length.
     """
     _check(observations, rule_length)
@@ -246,6 +248,8 @@ def _check(observations: Sequence[tuple[date, float]], rule_length: int) -> None
     days = [day for day, _ in observations]
     if any(later <= earlier for earlier, later in itertools.pairwise(days)):
         raise ValueError("observations must be in date order, one a date")
+    if not all(math.isfinite(value) for _, value in observations):
+        raise ValueError("observations must be finite numbers")
 
 
 def _periods(

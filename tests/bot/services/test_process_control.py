@@ -223,6 +223,12 @@ def test_observations_out_of_date_order_are_refused():
         analyse([(date(2024, 1, 2), 1.0), (date(2024, 1, 1), 2.0)])
 
 
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_values_that_are_not_finite_are_refused(value):
+    with pytest.raises(ValueError, match="finite"):
+        _daily([1.0] * 12 + [value])
+
+
 def _two_of_three(first: float, second: float) -> ProcessChart:
     """Steady points with `first` and `second` side by side above them."""
     return _daily([9.0, 11.0] * 20 + [first, second] + [9.0, 11.0] * 2)
