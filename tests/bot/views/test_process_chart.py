@@ -54,9 +54,7 @@ def test_a_single_point_is_drawn():
     assert png.startswith(PNG_SIGNATURE)
 
 
-@pytest.mark.parametrize(
-    "name", ["$x$", "x" * 300, "Waiting 🎉 time", "$\\frac{1}{0}$ 50% \\", "a\nb"]
-)
+@pytest.mark.parametrize("name", ["$x$", "x" * 300, "Waiting 🎉 time", "$\\frac{$ 50% \\", "a\nb"])
 def test_odd_names_and_stage_labels_are_drawn_as_text(name):
     observations = _weekly(TREND)
     chart = analyse(observations, Direction.NEITHER, target=25.0)
