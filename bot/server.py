@@ -15,11 +15,13 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger as GunicornLogger
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 
 from bot.app import create_app, token_source
 from bot.config import Settings
+from bot.logs import EscapingFormatter
 from bot.runtime import Runtime, build_runtime
 from storage.db import make_engine
 
@@ -85,6 +87,7 @@ class ChangebotServer(BaseApplication):
             "keepalive": 5,
             "accesslog": None,
             "errorlog": "-",
+            "logger_class": EscapingGunicornLogger,
             "loglevel": "info",
             "worker_exit": self._stop_runtime,
         }.items():
@@ -97,3 +100,16 @@ class ChangebotServer(BaseApplication):
     def _stop_runtime(self, _arbiter: Any, _worker: Any) -> None:
         if self._runtime is not None:
             self._runtime.stop()
+
+
+class EscapingGunicornLogger(GunicornLogger):
+    """gunicorn's logger, its error log written through the escaping formatter.
+
+    gunicorn's error lines quote requests it could not parse (a request line,
+    a header): escaped, they cannot forge a line of their own.
+    """
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for handler in self.error_log.handlers:
+            handler.setFormatter(EscapingFormatter(self.error_fmt, self.datefmt))
