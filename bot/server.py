@@ -21,18 +21,18 @@ from sqlalchemy import text
 
 from bot.app import create_app, token_source
 from bot.config import Settings
+from bot.edge import ReplayGuard, SlackEdge, WsgiApp
 from bot.logs import EscapingFormatter
 from bot.runtime import Runtime, build_runtime
 from storage.db import make_engine
 
 log = logging.getLogger(__name__)
 
-WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 HEALTH_PATH = "/healthz"
 
 
-def wsgi_app(runtime: Runtime, bolt_handler: SlackRequestHandler) -> WsgiApp:
-    """Route `/healthz` here and everything else (events, OAuth) to Bolt."""
+def wsgi_app(runtime: Runtime, bolt_handler: WsgiApp) -> WsgiApp:
+    """Route `/healthz` here and everything else (events through the edge, OAuth) to Bolt."""
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
@@ -62,9 +62,13 @@ def build_wsgi(settings: Settings) -> tuple[Runtime, WsgiApp]:
     """The runtime and WSGI app of one HTTP worker, started and ready to serve."""
     engine = make_engine(settings.database_url)
     runtime = build_runtime(settings, token_source(settings, engine), engine=engine)
-    app = create_app(settings, runtime)
+    edge = SlackEdge(
+        SlackRequestHandler(create_app(settings, runtime)),
+        signing_secret=settings.slack_signing_secret or "",
+        replays=ReplayGuard(engine),
+    )
     runtime.start()
-    return runtime, wsgi_app(runtime, SlackRequestHandler(app))
+    return runtime, wsgi_app(runtime, edge)
 
 
 class ChangebotServer(BaseApplication):
