@@ -7,6 +7,7 @@ import logging
 import sys
 
 from bot.config import Mode, Settings
+from bot.logs import configure_logging
 from storage.migrate import upgrade
 
 NO_CREDENTIALS_BANNER = """\
@@ -24,10 +25,7 @@ NO_CREDENTIALS_BANNER = """\
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = Settings()
-    logging.basicConfig(
-        level=_log_level(args.command, settings),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(_log_level(args.command, settings))
     if args.command == "db":
         upgrade(settings.database_url)
         print(f"The database is up to date ({_safe_url(settings.database_url)}).")

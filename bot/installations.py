@@ -26,6 +26,7 @@ from slack_sdk.oauth.state_store import OAuthStateStore
 from sqlalchemy import ColumnElement, delete, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.db import unit_of_work
 from storage.models import Installation as InstallationRow
@@ -204,6 +205,12 @@ def _installation(row: InstallationRow, *, bot: InstallationRow) -> Installation
     )
 
 
+# Live OAuth states kept at most. Anyone may open the install page, and each
+# visit stores a state: past this many, the oldest are dropped (a person whose
+# state went simply starts the install again).
+MAX_LIVE_STATES = 1000
+
+
 class DatabaseOAuthStateStore(OAuthStateStore):
     """One-shot OAuth `state` values: each proves one redirect started at our install page."""
 
@@ -213,27 +220,37 @@ class DatabaseOAuthStateStore(OAuthStateStore):
         engine: Engine,
         expiration_seconds: int = 600,
         clock: Callable[[], datetime] = utcnow,
+        max_live_states: int = MAX_LIVE_STATES,
     ) -> None:
         self._engine = engine
         self._lifetime = timedelta(seconds=expiration_seconds)
         self._clock = clock
+        self._max_live = max_live_states
 
     @property
     def logger(self) -> Logger:
         return log
 
     def issue(self, *args: Any, **kwargs: Any) -> str:
-        """A new state value; expired ones are cleared out on the way.
+        """A new state value; expired ones, and the oldest beyond the bound, go on the way.
 
         People who open the install page and never finish leave their state
-        behind: without the clean-up the table would only grow.
+        behind, and the page needs no sign-in: without the clean-up and the
+        bound the table would grow with every visit.
         """
         state = secrets.token_urlsafe(32)
         now = self._clock()
         with unit_of_work(self._engine) as session:
             session.exec(delete(OAuthState).where(col(OAuthState.expires_at) <= now))
             session.add(OAuthState(state=state, expires_at=now + self._lifetime))
+            session.flush()
+            session.exec(delete(OAuthState).where(col(OAuthState.state).in_(self._beyond_bound())))
         return state
+
+    def _beyond_bound(self) -> SelectOfScalar[str]:
+        """The states older than the newest `max_live_states`."""
+        newest_first = (col(OAuthState.expires_at).desc(), col(OAuthState.state))
+        return select(OAuthState.state).order_by(*newest_first).offset(self._max_live)
 
     def consume(self, state: str) -> bool:
         """True once for a state we issued and that has not expired, then never again.

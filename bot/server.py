@@ -18,23 +18,25 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger as GunicornLogger
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 
 from bot.app import create_app, token_source
 from bot.background import BackgroundProcess, start_background
 from bot.config import Settings
+from bot.edge import ReplayGuard, SlackEdge, WsgiApp
+from bot.logs import EscapingFormatter
 from bot.runtime import Runtime, build_runtime
 from storage.db import make_engine
 
 log = logging.getLogger(__name__)
 
-WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 HEALTH_PATH = "/healthz"
 
 
-def wsgi_app(runtime: Runtime, bolt_handler: SlackRequestHandler) -> WsgiApp:
-    """Route `/healthz` here and everything else (events, OAuth) to Bolt."""
+def wsgi_app(runtime: Runtime, bolt_handler: WsgiApp) -> WsgiApp:
+    """Route `/healthz` here and everything else (events through the edge, OAuth) to Bolt."""
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
@@ -68,12 +70,16 @@ def build_wsgi(settings: Settings, *, background: bool) -> tuple[Runtime, WsgiAp
     """
     engine = make_engine(settings.database_url)
     runtime = build_runtime(settings, token_source(settings, engine), engine=engine)
-    app = create_app(settings, runtime)
+    edge = SlackEdge(
+        SlackRequestHandler(create_app(settings, runtime)),
+        signing_secret=settings.slack_signing_secret or "",
+        replays=ReplayGuard(engine),
+    )
     if background:
         start_background(runtime)
     else:
         runtime.start(background=False)
-    return runtime, wsgi_app(runtime, SlackRequestHandler(app))
+    return runtime, wsgi_app(runtime, edge)
 
 
 class ChangebotServer(BaseApplication):
@@ -98,6 +104,7 @@ class ChangebotServer(BaseApplication):
             "keepalive": 5,
             "accesslog": None,
             "errorlog": "-",
+            "logger_class": EscapingGunicornLogger,
             "loglevel": "info",
             "worker_exit": self._stop_runtime,
             "when_ready": lambda _arbiter: self._background.start(),
@@ -112,3 +119,16 @@ class ChangebotServer(BaseApplication):
     def _stop_runtime(self, _arbiter: Any, _worker: Any) -> None:
         if self._runtime is not None:
             self._runtime.stop()
+
+
+class EscapingGunicornLogger(GunicornLogger):
+    """gunicorn's logger, its error log written through the escaping formatter.
+
+    gunicorn's error lines quote requests it could not parse (a request line,
+    a header): escaped, they cannot forge a line of their own.
+    """
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for handler in self.error_log.handlers:
+            handler.setFormatter(EscapingFormatter(self.error_fmt, self.datefmt))

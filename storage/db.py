@@ -15,6 +15,9 @@ from sqlmodel import Session, create_engine
 def make_engine(url: str) -> Engine:
     """An engine tuned for the database behind `url`.
 
+    Its errors never show bound parameters: they hold what people wrote, and
+    an error's text ends up in the log.
+
     SQLite gets WAL and a busy timeout so the request threads, the sender and
     the scheduler can share one file; foreign keys are switched on there too.
     Its transactions begin with BEGIN IMMEDIATE: pysqlite would otherwise run
@@ -23,11 +26,15 @@ def make_engine(url: str) -> Engine:
     `SELECT ... FOR UPDATE` to take).
     """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 15}, hide_parameters=True
+        )
         event.listen(engine, "connect", _tune_sqlite)
         _take_turns(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True
+    )
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:

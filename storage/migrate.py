@@ -89,8 +89,9 @@ def context_options(dialect_name: str) -> dict[str, Any]:
 def _migration_engine(database_url: str) -> Engine:
     # Not storage.db.make_engine: that switches SQLite's foreign keys on, and
     # a batch migration that copies a referenced table must run with them off.
-    # NullPool: the one connection is really closed, locks and all.
-    return create_engine(database_url, poolclass=NullPool)
+    # NullPool: the one connection is really closed, locks and all. A data
+    # migration's errors must not print people's text: parameters stay hidden.
+    return create_engine(database_url, poolclass=NullPool, hide_parameters=True)
 
 
 @contextmanager

@@ -379,6 +379,20 @@ class OAuthState(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
+class SeenRequest(SQLModel, table=True):
+    """A verified Slack request's signature, kept while its timestamp is fresh.
+
+    An identical request (same timestamp, same body) has the same signature:
+    a second row for it is a replay. The index lets each insert prune the
+    expired rows cheaply.
+    """
+
+    __tablename__ = "seen_request"
+
+    signature: str = Field(primary_key=True, max_length=64)
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
 class _Row(Protocol):
     """Any table row with an integer primary key."""
 

@@ -286,6 +286,21 @@ def test_issuing_clears_out_expired_states(migrated_engine: Engine) -> None:
     assert remaining == [latest]
 
 
+def test_issuing_keeps_at_most_the_bound_of_live_states_dropping_the_oldest(
+    migrated_engine: Engine,
+) -> None:
+    clock = _Clock()
+    states = DatabaseOAuthStateStore(engine=migrated_engine, clock=clock, max_live_states=3)
+    issued = []
+    for _ in range(5):
+        issued.append(states.issue())
+        clock.now += timedelta(seconds=1)
+
+    with Session(migrated_engine) as session:
+        assert session.exec(select(func.count()).select_from(OAuthState)).one() == 3
+    assert [states.consume(state) for state in issued] == [False, False, True, True, True]
+
+
 def test_of_two_concurrent_consumers_exactly_one_succeeds(migrated_engine: Engine) -> None:
     states = DatabaseOAuthStateStore(engine=migrated_engine)
     issued = [states.issue() for _ in range(10)]

@@ -1,0 +1,85 @@
+"""Log lines nobody can forge, from loggers that never write a request's body.
+
+Anything taken from a request may reach a log message (an error's text, a
+header). A newline in it would start what looks like a line of its own
+(`INFO bot.runtime: admin logged in`), an escape sequence would repaint the
+terminal. `EscapingFormatter` writes every unprintable character of a message
+as a visible escape (`\\n`, `\\x1b`), and indents every line of a traceback,
+so only a record's first line starts at the margin.
+
+Bolt and slack_sdk log whole request bodies and posted text at DEBUG, and
+Bolt's own signature check logs the body of a request it refuses: those
+loggers never go below INFO, and that one line is dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# At DEBUG these write request bodies, payloads and the text changebot posts.
+BODY_LOGGERS = ("slack_bolt", "bot.bolt", "slack_sdk")
+# Bolt's RequestVerification logs "Invalid request signature detected (... body: ...)"
+# at INFO. The edge refuses such requests first, but one signed within a hair of the
+# five minutes can pass the edge and reach Bolt a moment too late.
+BOLT_VERIFICATION_LOGGER = "slack_bolt.RequestVerification"
+TRACEBACK_INDENT = "    "
+
+
+def escape_controls(text: str) -> str:
+    """`text` with each unprintable character (newline, CR, ESC, bidi controls...) escaped."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else _visible(char) for char in text)
+
+
+def _visible(char: str) -> str:
+    return char.encode("unicode_escape").decode("ascii")
+
+
+class EscapingFormatter(logging.Formatter):
+    """A formatter whose every record is one line, plus an indented traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        # A copy: other handlers format the same record, and it must stay as logged.
+        safe = logging.makeLogRecord(record.__dict__)
+        safe.msg, safe.args = escape_controls(record.getMessage()), None
+        # Formatted afresh, escaped: another formatter may have cached its own text.
+        if record.exc_info:
+            safe.exc_text = None
+        elif record.exc_text:
+            safe.exc_text = _indented(record.exc_text)
+        return super().format(safe)
+
+    def formatException(self, ei: logging._SysExcInfoType) -> str:
+        return _indented(super().formatException(ei))
+
+    def formatStack(self, stack_info: str) -> str:
+        return _indented(super().formatStack(stack_info))
+
+
+def _indented(text: str) -> str:
+    return "\n".join(TRACEBACK_INDENT + escape_controls(line) for line in text.split("\n"))
+
+
+def configure_logging(level: int) -> None:
+    """Log to stderr at `level` through the escaping formatter, bodies kept out."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(EscapingFormatter(FORMAT))
+    logging.basicConfig(level=level, handlers=[handler])
+    keep_bodies_out_of_logs(level)
+
+
+def keep_bodies_out_of_logs(level: int = logging.INFO) -> None:
+    """Hold the body-writing loggers at INFO or above, and drop Bolt's refusal line.
+
+    Bolt copies `bot.bolt`'s level into its own loggers when the app is built:
+    call this before `create_app`.
+    """
+    for name in BODY_LOGGERS:
+        logging.getLogger(name).setLevel(max(level, logging.INFO))
+    logging.getLogger(BOLT_VERIFICATION_LOGGER).addFilter(_refuse_all)
+
+
+def _refuse_all(_record: logging.LogRecord) -> bool:
+    return False

@@ -1,0 +1,51 @@
+"""The replay record: a signature is first seen once, across sessions, until it expires."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session, select
+
+from bot.services.replays import first_sighting
+from storage.db import unit_of_work
+from storage.models import SeenRequest
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+SIGNATURE = "a" * 64
+
+
+def _sighting(engine, signature=SIGNATURE, *, now=NOW, stale_at=NOW + timedelta(minutes=5)):
+    with unit_of_work(engine) as session:
+        return first_sighting(session=session, signature=signature, stale_at=stale_at, now=now)
+
+
+def test_a_signature_is_first_seen_once(migrated_engine):
+    assert _sighting(migrated_engine) is True
+    assert _sighting(migrated_engine) is False
+    assert _sighting(migrated_engine, "b" * 64) is True
+
+
+def test_recording_prunes_the_signatures_that_expired(migrated_engine):
+    _sighting(migrated_engine, now=NOW, stale_at=NOW + timedelta(minutes=5))
+    later = NOW + timedelta(minutes=5)
+
+    assert _sighting(migrated_engine, "b" * 64, now=later, stale_at=later + timedelta(minutes=5))
+
+    with Session(migrated_engine) as session:
+        assert session.exec(select(SeenRequest.signature)).all() == ["b" * 64]
+
+
+def test_of_two_concurrent_sightings_exactly_one_is_first(migrated_engine):
+    start = threading.Barrier(2)
+
+    def sight(signature: str) -> bool:
+        start.wait(timeout=10)
+        return _sighting(migrated_engine, signature)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for number in range(10):
+            signature = f"{number:064x}"
+            both = [pool.submit(sight, signature), pool.submit(sight, signature)]
+            assert sorted(future.result() for future in both) == [False, True]

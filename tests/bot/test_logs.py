@@ -1,0 +1,113 @@
+"""Log lines that nothing from a request can forge, and loggers that never write bodies."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+
+import pytest
+from gunicorn.config import Config
+from slack_bolt import App, BoltRequest
+
+from bot.console.requests import FORM, RequestFactory
+from bot.logs import (
+    BODY_LOGGERS,
+    BOLT_VERIFICATION_LOGGER,
+    FORMAT,
+    EscapingFormatter,
+    keep_bodies_out_of_logs,
+)
+from bot.server import EscapingGunicornLogger
+
+FORGED = "\nFORGED-LINE INFO bot.runtime: admin logged in"
+
+
+def _record(message: str, *args: object, exc_info: object = None) -> logging.LogRecord:
+    return logging.LogRecord("bot.edge", logging.WARNING, __file__, 1, message, args, exc_info)
+
+
+def test_a_forged_line_in_the_arguments_stays_on_the_records_line() -> None:
+    line = EscapingFormatter(FORMAT).format(_record("refused %s", FORGED))
+
+    assert "\n" not in line
+    assert line.endswith(r"refused \nFORGED-LINE INFO bot.runtime: admin logged in")
+
+
+def test_carriage_returns_escapes_and_bidi_controls_are_shown_as_escapes() -> None:
+    line = EscapingFormatter("%(message)s").format(_record("a\rb\x1b[31mc\u202ed\x00"))
+
+    assert line == r"a\rb\x1b[31mc\u202ed\x00"
+
+
+def test_printable_text_is_left_alone() -> None:
+    text = "Café — 3 of 7 stages, 43% 🎉"
+    assert EscapingFormatter("%(message)s").format(_record(text)) == text
+
+
+def test_every_line_of_a_traceback_is_indented_so_none_passes_for_a_record() -> None:
+    try:
+        raise ValueError(f"bad{FORGED}")
+    except ValueError as error:
+        record = _record("failed", exc_info=(type(error), error, error.__traceback__))
+
+    first, *traceback = EscapingFormatter("%(message)s").format(record).split("\n")
+
+    assert first == "failed"
+    assert traceback[0] == "    Traceback (most recent call last):"
+    assert all(line.startswith("    ") for line in traceback)
+    assert traceback[-2:] == [
+        "    ValueError: bad",
+        "    FORGED-LINE INFO bot.runtime: admin logged in",
+    ]
+
+
+def test_gunicorns_error_log_is_escaped_too(capsys: pytest.CaptureFixture[str]) -> None:
+    config = Config()
+    config.set("errorlog", "-")
+    gunicorn_log = EscapingGunicornLogger(config)
+
+    gunicorn_log.error("Invalid request from %s", FORGED)
+
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+@pytest.fixture
+def restored_loggers() -> Iterator[None]:
+    """Leave the process's loggers as they were: other tests log at their own levels."""
+    names = (*BODY_LOGGERS, BOLT_VERIFICATION_LOGGER)
+    saved = {
+        name: (logging.getLogger(name).level, list(logging.getLogger(name).filters))
+        for name in names
+    }
+    yield
+    for name, (level, filters) in saved.items():
+        logging.getLogger(name).setLevel(level)
+        logging.getLogger(name).filters[:] = filters
+
+
+@pytest.mark.usefixtures("restored_loggers")
+def test_the_body_loggers_never_go_below_info() -> None:
+    keep_bodies_out_of_logs(logging.DEBUG)
+
+    assert [logging.getLogger(name).level for name in BODY_LOGGERS] == [logging.INFO] * 3
+
+
+@pytest.mark.usefixtures("restored_loggers")
+def test_bolts_refusal_never_logs_the_body(caplog: pytest.LogCaptureFixture) -> None:
+    keep_bodies_out_of_logs(logging.DEBUG)
+    app = App(
+        signing_secret="secret",
+        token="xoxb-unused",
+        token_verification_enabled=False,
+        logger=logging.getLogger("bot.bolt"),
+    )
+    stale = RequestFactory(signing_secret="secret").sign(
+        "command=%2Fstage&text=TheWardSisterShoutedAtMe", FORM, timestamp=int(time.time()) - 600
+    )
+
+    with caplog.at_level(logging.DEBUG):
+        answer = app.dispatch(BoltRequest(body=stale.body, headers=dict(stale.headers)))
+
+    assert answer.status == 401
+    assert "TheWardSisterShoutedAtMe" not in caplog.text
