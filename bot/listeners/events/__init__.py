@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
-from bot.listeners.events import threads
+from bot.listeners.events import threads, workspace
 from bot.runtime import Runtime
 from bot.services import events, overview
 from bot.views import home as home_views
@@ -54,6 +54,8 @@ EVENT_LISTENERS: dict[str, Callable[[Runtime], Listener]] = {
     "app_home_opened": _home_tab,
     "app_mention": threads.mention,
     "message": threads.thread_message,
+    "app_uninstalled": workspace.uninstalled,
+    "tokens_revoked": workspace.tokens_revoked,
 }
 
 
