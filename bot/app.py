@@ -44,8 +44,7 @@ BOT_SCOPES = (
 def token_source(settings: Settings, engine: Engine) -> TokenSource:
     """Where the sender finds a workspace's bot token: the settings, or its installation."""
     if settings.oauth_enabled:
-        store = DatabaseInstallationStore(engine=engine, client_id=str(settings.slack_client_id))
-        return InstalledTokens(store)
+        return InstalledTokens(DatabaseInstallationStore.for_settings(settings, engine))
     return StaticToken(str(settings.slack_bot_token))
 
 
@@ -67,9 +66,7 @@ def create_app(settings: Settings, runtime: Runtime) -> App:
             client_id=settings.slack_client_id,
             client_secret=settings.slack_client_secret,
             scopes=list(BOT_SCOPES),
-            installation_store=DatabaseInstallationStore(
-                engine=runtime.engine, client_id=str(settings.slack_client_id)
-            ),
+            installation_store=DatabaseInstallationStore.for_settings(settings, runtime.engine),
             state_store=DatabaseOAuthStateStore(engine=runtime.engine),
         )
     app = App(**options)

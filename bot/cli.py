@@ -6,6 +6,9 @@ import argparse
 import logging
 import sys
 
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
 from bot.config import Mode, Settings
 from bot.logs import configure_logging
 from storage.migrate import upgrade
@@ -24,10 +27,13 @@ NO_CREDENTIALS_BANNER = """\
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        return _refuse(*(_setting_problem(problem) for problem in error.errors()))
     configure_logging(_log_level(args.command, settings))
     if args.command == "db":
-        upgrade(settings.database_url)
+        upgrade(settings.database_url, encryption_keys=settings.encryption_keys)
         print(f"The database is up to date ({_safe_url(settings.database_url)}).")
         return 0
     if args.command == "console":
@@ -71,7 +77,10 @@ def _run(settings: Settings) -> int:
         missing = "".join(f"│   {name:<67}│\n" for name in settings.missing_for_slack())
         print(NO_CREDENTIALS_BANNER.format(missing=missing), file=sys.stderr)
         return _console(settings)
-    upgrade(settings.database_url)
+    missing_key = settings.missing_encryption_key()
+    if missing_key:
+        return _refuse(missing_key)
+    upgrade(settings.database_url, encryption_keys=settings.encryption_keys)
     if settings.mode is Mode.SOCKET:
         from bot.socket_mode import run_socket_mode
 
@@ -109,6 +118,19 @@ def _forget(settings: Settings, user_id: str) -> int:
     for label, count in erasure.counts():
         print(f"  {label}: {count}")
     return 0
+
+
+def _refuse(*problems: str) -> int:
+    """Stop before doing anything: one line per setting that is missing or wrong (SPEC §5)."""
+    for problem in problems:
+        print(f"changebot: {problem}", file=sys.stderr)
+    return 2
+
+
+def _setting_problem(problem: ErrorDetails) -> str:
+    """The variable and what is wrong with it, without the value (it may be a secret)."""
+    variable = ".".join(str(part) for part in problem["loc"]).upper()
+    return f"{variable}: {problem['msg'].removeprefix('Value error, ')}"
 
 
 def _console(settings: Settings) -> int:

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from storage.encryption import GENERATE_KEY, TokenCipher, parse_keys
+
 
 class Mode(StrEnum):
     """How `changebot run` talks to Slack, decided by which credentials are set."""
@@ -32,6 +34,8 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     database_url: str = "sqlite:///changebot.db"
     changebot_timezone: str = "Europe/London"
+    # Encrypts OAuth tokens at rest: one Fernet key, or several comma-separated, newest first.
+    changebot_encryption_key: str | None = None
     port: int = Field(default=3000, ge=1, le=65535)
     # The address HTTP mode listens on; tests and the benchmarks use 127.0.0.1.
     host: str = "0.0.0.0"  # noqa: S104 - a server in a container listens on every interface
@@ -59,6 +63,23 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
+    @field_validator("changebot_encryption_key")
+    @classmethod
+    def _fernet_keys(cls, value: str | None) -> str | None:
+        # Blank is unset: OAuth then stops at start for want of a key (`missing_encryption_key`).
+        keys = parse_keys(value)
+        if keys:
+            TokenCipher(keys)
+        return value
+
+    @property
+    def encryption_keys(self) -> tuple[str, ...]:
+        return parse_keys(self.changebot_encryption_key)
+
+    def token_cipher(self) -> TokenCipher:
+        """What the installation store encrypts tokens with; raises when no key is set."""
+        return TokenCipher(self.encryption_keys)
+
     @property
     def oauth_enabled(self) -> bool:
         return bool(self.slack_client_id and self.slack_client_secret)
@@ -70,6 +91,19 @@ class Settings(BaseSettings):
         if self.slack_signing_secret and (self.slack_bot_token or self.oauth_enabled):
             return Mode.HTTP
         return Mode.CONSOLE
+
+    def missing_encryption_key(self) -> str | None:
+        """Why OAuth cannot start without a key, or None when it can (or OAuth is off).
+
+        Installations keep every workspace's tokens: they are never stored in
+        plaintext, so there is no running without a key and fixing it later.
+        """
+        if not self.oauth_enabled or self.encryption_keys:
+            return None
+        return (
+            "CHANGEBOT_ENCRYPTION_KEY is not set, and OAuth (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET) "
+            f"stores workspaces' tokens encrypted with it; make a key with {GENERATE_KEY}"
+        )
 
     def missing_for_slack(self) -> list[str]:
         """The variables a person still has to set before changebot can reach Slack."""

@@ -9,7 +9,8 @@ One `installation` row records one OAuth completion: the workspace's bot
 token and the installing person's user token side by side (slack_sdk keeps
 bots in a second table). Rows are only added, never updated, and the latest
 row for a workspace wins. Forgetting a token clears it; a row left with no
-token at all is deleted.
+token at all is deleted. Tokens are stored encrypted (storage/encryption.py)
+and decrypted only as they are handed to Bolt or the sender.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from bot.config import Settings
 from storage.db import unit_of_work
+from storage.encryption import TokenCipher
 from storage.models import Installation as InstallationRow
 from storage.models import OAuthState
 from storage.types import utcnow
@@ -39,10 +42,18 @@ log = logging.getLogger(__name__)
 class DatabaseInstallationStore(InstallationStore):
     """Bolt's installation store, one row per OAuth completion, for one Slack app."""
 
-    def __init__(self, *, engine: Engine, client_id: str) -> None:
+    def __init__(self, *, engine: Engine, client_id: str, cipher: TokenCipher) -> None:
         self._engine = engine
         # Several Slack apps (say staging and production) may share a database.
         self._client_id = client_id
+        self._cipher = cipher
+
+    @classmethod
+    def for_settings(cls, settings: Settings, engine: Engine) -> DatabaseInstallationStore:
+        """The store of the Slack app in `settings`, encrypting with its keys."""
+        return cls(
+            engine=engine, client_id=str(settings.slack_client_id), cipher=settings.token_cipher()
+        )
 
     @property
     def logger(self) -> Logger:
@@ -55,12 +66,12 @@ class DatabaseInstallationStore(InstallationStore):
             enterprise_id=installation.enterprise_id,
             team_id=installation.team_id,
             is_enterprise_install=installation.is_enterprise_install,
-            bot_token=installation.bot_token,
+            bot_token=self._cipher.encrypt(installation.bot_token),
             bot_id=installation.bot_id,
             bot_user_id=installation.bot_user_id,
             bot_scopes=",".join(installation.bot_scopes or ()) or None,
             user_id=installation.user_id,
-            user_token=installation.user_token,
+            user_token=self._cipher.encrypt(installation.user_token),
             installed_at=datetime.fromtimestamp(installation.installed_at, UTC),
         )
         with unit_of_work(self._engine) as session:
@@ -75,7 +86,7 @@ class DatabaseInstallationStore(InstallationStore):
     ) -> Bot | None:
         team_id = _installed_team(team_id, is_enterprise_install)
         row = self._latest(enterprise_id, team_id, col(InstallationRow.bot_token).is_not(None))
-        return None if row is None else _installation(row, bot=row).to_bot()
+        return None if row is None else _installation(row, bot=row, cipher=self._cipher).to_bot()
 
     def find_installation(
         self,
@@ -100,7 +111,7 @@ class DatabaseInstallationStore(InstallationStore):
         if user_id is not None or row.bot_token is None:
             has_bot = col(InstallationRow.bot_token).is_not(None)
             bot = self._latest(enterprise_id, team_id, has_bot) or row
-        return _installation(row, bot=bot)
+        return _installation(row, bot=bot, cipher=self._cipher)
 
     def delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         """Forget the workspace's bot token (Slack revoked it); user tokens stay."""
@@ -152,7 +163,7 @@ class DatabaseInstallationStore(InstallationStore):
             .limit(1)
         )
         with Session(self._engine) as session:
-            return session.exec(statement).first()
+            return self._cipher.decrypt(session.exec(statement).first())
 
     def _latest(
         self, enterprise_id: str | None, team_id: str | None, *conditions: ColumnElement[bool]
@@ -189,18 +200,20 @@ def _installed_team(team_id: str | None, is_enterprise_install: bool | None) -> 
     return None if is_enterprise_install else team_id
 
 
-def _installation(row: InstallationRow, *, bot: InstallationRow) -> Installation:
+def _installation(
+    row: InstallationRow, *, bot: InstallationRow, cipher: TokenCipher
+) -> Installation:
     return Installation(
         app_id=row.app_id,
         enterprise_id=row.enterprise_id,
         team_id=row.team_id,
         is_enterprise_install=row.is_enterprise_install,
-        bot_token=bot.bot_token,
+        bot_token=cipher.decrypt(bot.bot_token),
         bot_id=bot.bot_id,
         bot_user_id=bot.bot_user_id,
         bot_scopes=bot.bot_scopes or "",
         user_id=row.user_id,
-        user_token=row.user_token,
+        user_token=cipher.decrypt(row.user_token),
         installed_at=row.installed_at,
     )
 

@@ -8,7 +8,7 @@ database URL comes only from the caller (the settings object).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -43,17 +43,22 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
+def upgrade(
+    database_url: str, revision: str = "head", *, encryption_keys: Sequence[str] = ()
+) -> None:
     """Upgrade the database to `revision`; a no-op when it is already there.
 
     On PostgreSQL the upgrade runs under an advisory lock, so two instances
-    starting together take turns: the second finds the work done.
+    starting together take turns: the second finds the work done. Migrations
+    that encrypt stored tokens find `encryption_keys` (CHANGEBOT_ENCRYPTION_KEY,
+    newest first) in `config.attributes["encryption_keys"]`.
     """
     config = alembic_config(database_url)
     engine = _migration_engine(database_url)
     try:
         with engine.connect() as connection, _migration_lock(connection):
             config.attributes["connection"] = connection
+            config.attributes["encryption_keys"] = tuple(encryption_keys)
             command.upgrade(config, revision)
     finally:
         engine.dispose()

@@ -351,7 +351,12 @@ class Lease(SQLModel, table=True):
 
 
 class Installation(SQLModel, table=True):
-    """A workspace's OAuth installation (multi-workspace mode)."""
+    """A workspace's OAuth installation (multi-workspace mode).
+
+    `bot_token` and `user_token` hold Fernet ciphertext (storage/encryption.py),
+    never a token itself. Ciphertext is about 4/3 of the token's length plus 80
+    characters (420 for a 255-character token), so the columns are unbounded text.
+    """
 
     __table_args__ = (Index("ix_installation_lookup", "client_id", "enterprise_id", "team_id"),)
 
@@ -361,12 +366,12 @@ class Installation(SQLModel, table=True):
     enterprise_id: str | None = Field(default=None, max_length=32)
     team_id: str | None = Field(default=None, max_length=32)
     is_enterprise_install: bool = False
-    bot_token: str | None = Field(default=None, max_length=255)
+    bot_token: str | None = _long_text(nullable=True, default=None)
     bot_id: str | None = Field(default=None, max_length=32)
     bot_user_id: str | None = Field(default=None, max_length=32)
     bot_scopes: str | None = _long_text(nullable=True, default=None)
     user_id: str = Field(max_length=32)
-    user_token: str | None = Field(default=None, max_length=255)
+    user_token: str | None = _long_text(nullable=True, default=None)
     installed_at: datetime = _created()
 
 

@@ -269,7 +269,7 @@ def open_workspace(settings: Settings) -> Iterator[Workspace]:
         for place in CHANNELS:
             standin.add_channel(place.channel_id, place.name)
         app_settings = _console_settings(settings, standin)
-        upgrade(app_settings.database_url)
+        upgrade(app_settings.database_url, encryption_keys=app_settings.encryption_keys)
         engine = make_engine(app_settings.database_url)
         runtime = build_runtime(app_settings, token_source(app_settings, engine), engine=engine)
         try:

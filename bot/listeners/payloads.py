@@ -96,4 +96,5 @@ def caller_of_event(body: Json, event: Json) -> Caller:
         channel_id=str(event.get("channel") or ""),
         user_id=str(event.get("user") or ""),
         request_id=str(body.get("event_id") or ""),
+        enterprise_id=body.get("enterprise_id"),
     )

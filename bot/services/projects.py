@@ -23,6 +23,8 @@ class Caller:
     # The request's own id (a trigger, a view, an event): what a request posts is keyed
     # by it, so a request Slack retries, or someone replays, posts nothing new.
     request_id: str = ""
+    # Set for a workspace of an Enterprise Grid org.
+    enterprise_id: str | None = None
 
 
 def project_for(*, session: Session, caller: Caller, timezone: str) -> Project:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
@@ -19,9 +21,13 @@ from bot.installations import (
     InstalledTokens,
     StaticToken,
 )
+from storage.db import make_engine
+from storage.encryption import TokenCipher, UnreadableToken
+from storage.migrate import upgrade
 from storage.models import OAuthState
 
 INSTALLED = datetime(2026, 1, 5, 9, 30, 15, 250000, tzinfo=UTC)
+OLD_KEY, NEW_KEY = Fernet.generate_key().decode(), Fernet.generate_key().decode()
 
 
 class _Clock:
@@ -34,9 +40,13 @@ class _Clock:
         return self.now
 
 
+def _store(engine: Engine, *keys: str, client_id: str = "1111.2222") -> DatabaseInstallationStore:
+    return DatabaseInstallationStore(engine=engine, client_id=client_id, cipher=TokenCipher(keys))
+
+
 @pytest.fixture
 def store(migrated_engine: Engine) -> DatabaseInstallationStore:
-    return DatabaseInstallationStore(engine=migrated_engine, client_id="1111.2222")
+    return _store(migrated_engine, OLD_KEY)
 
 
 def _installation(**overrides: Any) -> Installation:
@@ -241,12 +251,53 @@ def test_delete_all_forgets_one_workspace_only(store: DatabaseInstallationStore)
 def test_another_apps_installations_are_invisible(
     store: DatabaseInstallationStore, migrated_engine: Engine
 ) -> None:
-    staging = DatabaseInstallationStore(engine=migrated_engine, client_id="3333.4444")
+    staging = _store(migrated_engine, OLD_KEY, client_id="3333.4444")
     staging.save(_installation(bot_token="xoxb-staging"))
 
     assert store.find_bot(enterprise_id=None, team_id="T0TEAM") is None
     store.delete_all(enterprise_id=None, team_id="T0TEAM")
     assert staging.find_bot(enterprise_id=None, team_id="T0TEAM") is not None
+
+
+def test_tokens_are_unreadable_in_the_database_file_and_come_back_decrypted(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    upgrade(sqlite_url)
+    engine = make_engine(sqlite_url)
+    try:
+        store = _store(engine, OLD_KEY)
+        store.save(_installation(bot_token="xoxb-1234-secret-bot", user_token="xoxp-5678-alice"))
+        found = store.find_installation(enterprise_id=None, team_id="T0TEAM")
+        sent_with = InstalledTokens(store).bot_token("T0TEAM")
+    finally:
+        engine.dispose()
+
+    # The main file and whatever WAL or journal SQLite left beside it.
+    on_disk = b"".join(path.read_bytes() for path in tmp_path.glob("changebot.db*"))
+    assert b"U0ALICE" in on_disk  # the row is there, in the clear where nothing is secret
+    assert b"xoxb-1234-secret-bot" not in on_disk
+    assert b"xoxp-5678-alice" not in on_disk
+    assert found is not None
+    assert (found.bot_token, found.user_token) == ("xoxb-1234-secret-bot", "xoxp-5678-alice")
+    assert sent_with == "xoxb-1234-secret-bot"
+
+
+def test_a_new_key_first_still_reads_tokens_saved_under_the_old_and_saves_under_the_new(
+    migrated_engine: Engine,
+) -> None:
+    _store(migrated_engine, OLD_KEY).save(_installation(bot_token="xoxb-saved-before"))
+    rotated = _store(migrated_engine, NEW_KEY, OLD_KEY)
+
+    found = rotated.find_bot(enterprise_id=None, team_id="T0TEAM")
+    rotated.save(_installation(team_id="T0LATER", bot_token="xoxb-saved-after"))
+
+    assert found is not None
+    assert found.bot_token == "xoxb-saved-before"
+    assert InstalledTokens(_store(migrated_engine, NEW_KEY)).bot_token("T0LATER") == (
+        "xoxb-saved-after"
+    )
+    with pytest.raises(UnreadableToken):
+        _store(migrated_engine, OLD_KEY).find_bot(enterprise_id=None, team_id="T0LATER")
 
 
 def test_a_state_is_accepted_once(migrated_engine: Engine) -> None:

@@ -208,10 +208,17 @@ def workspace(database_url: str, standin: SlackStandIn) -> Iterator[Workspace]:
 
 
 @contextmanager
-def serving(database_url: str, standin: SlackStandIn) -> Iterator[Workspace]:
-    """The real app on a migrated database, served on loopback until the block ends."""
+def serving(
+    database_url: str, standin: SlackStandIn, settings: Settings | None = None
+) -> Iterator[Workspace]:
+    """The real app on a migrated database, served on loopback until the block ends.
+
+    `settings` replaces the single-workspace ones of `app_settings` (OAuth mode, say).
+    """
     upgrade(database_url)
-    runtime, application = build_wsgi(app_settings(database_url, standin), background=True)
+    runtime, application = build_wsgi(
+        settings or app_settings(database_url, standin), background=True
+    )
     server = make_server(
         "127.0.0.1", 0, application, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
     )

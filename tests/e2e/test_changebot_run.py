@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from bot.console.requests import RequestFactory
 from bot.console.standin import SlackStandIn
@@ -157,3 +158,57 @@ def test_a_kill_after_slack_took_a_post_but_before_it_was_recorded_ends_in_one_p
         assert standin.calls_to("conversations.history")
     finally:
         assert again.terminate() == 0
+
+
+def _oauth_environment(standin: SlackStandIn, tmp_path: Path, **extra: str) -> dict[str, str]:
+    """Multi-workspace mode: OAuth credentials instead of a bot token."""
+    environment = bot_environment(
+        standin,
+        f"sqlite:///{tmp_path / 'changebot.db'}",
+        SLACK_CLIENT_ID="1111.2222",
+        SLACK_CLIENT_SECRET="oauth-client-secret",
+        **extra,
+    )
+    del environment["SLACK_BOT_TOKEN"]
+    return environment
+
+
+def _run_expecting_a_refusal(environment: dict[str, str], cwd: Path) -> tuple[int, list[str]]:
+    """The exit status and standard error lines of a `changebot run` that should not start."""
+    result = subprocess.run(  # noqa: S603 - our own console script
+        [CHANGEBOT, "run"],
+        env=environment,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=False,
+    )
+    return result.returncode, result.stderr.splitlines()
+
+
+def test_run_with_oauth_and_no_encryption_key_stops_with_one_line_saying_how_to_make_one(
+    standin, tmp_path
+):
+    status, errors = _run_expecting_a_refusal(_oauth_environment(standin, tmp_path), tmp_path)
+
+    assert status != 0
+    (line,) = errors
+    assert "CHANGEBOT_ENCRYPTION_KEY is not set" in line
+    assert "Fernet.generate_key().decode()" in line
+    assert not (tmp_path / "changebot.db").exists()
+
+
+def test_run_with_a_wrong_encryption_key_names_the_setting_and_not_the_keys(standin, tmp_path):
+    good = Fernet.generate_key().decode()
+    environment = _oauth_environment(
+        standin, tmp_path, CHANGEBOT_ENCRYPTION_KEY=f"{good}, not-a-fernet-key"
+    )
+
+    status, errors = _run_expecting_a_refusal(environment, tmp_path)
+
+    assert status != 0
+    (line,) = errors
+    assert line.startswith("changebot: CHANGEBOT_ENCRYPTION_KEY: key 2 of 2 is not a Fernet key")
+    assert good not in line
+    assert "not-a-fernet-key" not in line

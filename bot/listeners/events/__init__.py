@@ -12,13 +12,15 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.listeners.events import home, threads
+from bot.listeners.events import home, threads, workspace
 
 # Event type → listener.
 EVENT_LISTENERS: dict[str, Callable[..., Any]] = {
     "app_home_opened": home.publish_home,
     "app_mention": threads.answer_mention,
     "message": threads.keep_concern_history,
+    "app_uninstalled": workspace.uninstalled,
+    "tokens_revoked": workspace.tokens_revoked,
 }
 
 
