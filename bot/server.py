@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+import weakref
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
 from bot.app import create_app, token_source
 from bot.config import Settings
@@ -27,6 +31,8 @@ log = logging.getLogger(__name__)
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 HEALTH_PATH = "/healthz"
+# How long /healthz waits for the database: it must answer within a second.
+HEALTH_WAIT_SECONDS = 0.75
 
 
 def wsgi_app(runtime: Runtime, bolt_handler: SlackRequestHandler) -> WsgiApp:
@@ -41,11 +47,7 @@ def wsgi_app(runtime: Runtime, bolt_handler: SlackRequestHandler) -> WsgiApp:
 
 
 def _health(runtime: Runtime, start_response: Callable[..., Any]) -> Iterable[bytes]:
-    try:
-        with runtime.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception:
-        log.exception("health check: the database does not answer")
+    if not _database_answers(runtime.engine, within=HEALTH_WAIT_SECONDS):
         status, body = "503 Service Unavailable", {"ok": False, "database": "unreachable"}
     else:
         status, body = "200 OK", {"ok": True, "scheduler": runtime.scheduler.leading}
@@ -54,6 +56,56 @@ def _health(runtime: Runtime, start_response: Callable[..., Any]) -> Iterable[by
         status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))]
     )
     return [payload]
+
+
+def _database_answers(engine: Engine, *, within: float) -> bool:
+    """Whether `engine`'s database answers `SELECT 1` within `within` seconds.
+
+    The question is a transaction like any request's: on SQLite it begins
+    IMMEDIATE and, while another process holds the write lock, waits out the
+    15 s busy timeout. So it is asked in a thread of its own, and a check
+    waits for the answer only briefly. Checks that come while a question is
+    still waiting share it instead of asking again: `/healthz` needs no
+    signature, and a client polling it must not pile up threads stuck on a
+    lock. A failed check is one warning line, not a traceback.
+    """
+    answer = _question_to(engine)
+    try:
+        failure = answer.result(timeout=within)
+    except TimeoutError:
+        log.warning("health check: the database did not answer within %s s", within)
+        return False
+    if failure is not None:
+        log.warning("health check: the database failed: %s", failure)
+        return False
+    return True
+
+
+# The question in flight to each engine's database: None once answered, else what failed.
+_questions: weakref.WeakKeyDictionary[Engine, Future[str | None]] = weakref.WeakKeyDictionary()
+_questions_lock = threading.Lock()
+
+
+def _question_to(engine: Engine) -> Future[str | None]:
+    with _questions_lock:
+        answer = _questions.get(engine)
+        if answer is None or answer.done():
+            answer = _questions[engine] = Future()
+            threading.Thread(
+                target=_ask, args=(engine, answer), name="health-question", daemon=True
+            ).start()
+        return answer
+
+
+def _ask(engine: Engine, answer: Future[str | None]) -> None:
+    """Keeps only the failure's first line: an exception would keep the engine alive."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:
+        answer.set_result(next(iter(str(exc).splitlines()), type(exc).__name__))
+    else:
+        answer.set_result(None)
 
 
 def build_wsgi(settings: Settings) -> tuple[Runtime, WsgiApp]:
