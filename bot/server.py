@@ -1,6 +1,7 @@
 """HTTP mode: the Bolt app behind gunicorn, with `/healthz` beside `/slack/events`.
 
-gunicorn (one gthread worker) is the production server: on SIGTERM it stops
+gunicorn (one gthread worker, with a deadline for each request to arrive:
+see bot/http_worker.py) is the production server: on SIGTERM it stops
 accepting connections, lets in-flight requests finish within the grace
 period, and only then runs `worker_exit`, where the runtime stops the
 scheduler and lets the sender record its last post. The app and runtime are
@@ -24,6 +25,7 @@ from sqlalchemy.engine import Engine
 
 from bot.app import create_app, token_source
 from bot.config import Settings
+from bot.http_worker import DeadlineWorker
 from bot.runtime import Runtime, build_runtime
 from storage.db import make_engine
 
@@ -130,7 +132,7 @@ class ChangebotServer(BaseApplication):
         for name, value in {
             "bind": f"{settings.host}:{settings.port}",
             "workers": 1,
-            "worker_class": "gthread",
+            "worker_class": DeadlineWorker,
             "threads": settings.http_threads,
             "timeout": 30,
             "graceful_timeout": 25,

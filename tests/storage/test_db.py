@@ -1,4 +1,4 @@
-"""The SQLite engine's turn-taking: a locked file reports itself as locked, and the turn is freed."""
+"""SQLite turn-taking: a locked file reports itself as locked, and the turn is given back."""
 
 from __future__ import annotations
 
