@@ -128,6 +128,15 @@ class ChangebotServer(BaseApplication):
         super().__init__()
 
     def load_config(self) -> None:
+        """Everything gunicorn is told, here; nothing is read from its command line or files.
+
+        The control socket (gunicorn 25.1+, `gunicornc`) is off: changebot has
+        no use for it, since an instance is one worker whose scheduler and
+        sender live in it (adding workers or reloading from outside is wrong
+        for it) and is stopped by SIGTERM. Left on, every instance on a host
+        would share `~/.gunicorn/gunicorn.ctl`, and stopping one deleted the
+        socket of another.
+        """
         settings = self._settings
         for name, value in {
             "bind": f"{settings.host}:{settings.port}",
@@ -141,6 +150,7 @@ class ChangebotServer(BaseApplication):
             "errorlog": "-",
             "loglevel": "info",
             "worker_exit": self._stop_runtime,
+            "control_socket_disable": True,
         }.items():
             self.cfg.set(name, value)
 
