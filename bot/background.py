@@ -54,6 +54,7 @@ def run_background(settings: Settings) -> None:
         token_source(settings, engine),
         engine=engine,
         sender_poll_interval=BACKGROUND_POLL_SECONDS,
+        instance_process=os.getppid(),
     )
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -39,7 +39,9 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     # The address HTTP mode listens on; tests and the benchmarks use 127.0.0.1.
     host: str = "0.0.0.0"  # noqa: S104 - a server in a container listens on every interface
-    http_threads: int = Field(default=8, ge=1, le=64)
+    # Request threads of HTTP mode: a slow client holds one for up to 2 s (bot/http_worker.py),
+    # so there are enough for a few of those and Slack's requests at once.
+    http_threads: int = Field(default=32, ge=1, le=64)
     # How long a sender's claim on a post lasts: after this, a post whose sender
     # died is taken over by another instance (and first looked for in Slack).
     outbox_lease_seconds: int = Field(default=60, ge=2, le=3600)

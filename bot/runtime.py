@@ -33,8 +33,9 @@ from storage.types import utcnow
 log = logging.getLogger(__name__)
 
 
-def new_instance_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+def instance_group(process: int) -> str:
+    """The processes of one instance share a name: its host and the pid of `changebot run`."""
+    return f"{socket.gethostname()}:{process}"
 
 
 @dataclass
@@ -44,6 +45,8 @@ class Runtime:
     sender: Sender
     scheduler: Scheduler
     instance_id: str
+    # The name the processes of this instance share (`instance_group`).
+    group: str = field(default_factory=lambda: instance_group(os.getpid()))
     clock: Callable[[], datetime] = field(default=utcnow)
     # Where listeners do their work once a request is in (bot/listeners/surfaces.py): owned
     # here so that shutting down waits for work already promised to someone.
@@ -69,6 +72,13 @@ class Runtime:
             sync.bring_in_step(
                 engine=self.engine, scheduler=self.scheduler, changes=changes, now=self.clock()
             )
+
+    def runs_the_jobs(self, *, lease_holder: str | None) -> bool:
+        """Whether this instance runs the scheduled jobs: in this process, or in its
+        background process (which holds the lease under the instance's name)."""
+        return self.scheduler.leading or (
+            lease_holder is not None and lease_holder.startswith(f"{self.group}:")
+        )
 
     def start(self, *, background: bool = True, deliver_in_background: bool = True) -> None:
         """Start as a web worker (`background=False`) or with the background work too.
@@ -98,9 +108,13 @@ def build_runtime(
     *,
     engine: Engine | None = None,
     sender_poll_interval: float = 1.0,
+    instance_process: int | None = None,
 ) -> Runtime:
+    """The process's runtime; `instance_process` is the pid of the `changebot run` that
+    started it, when that is another process (a web worker, the background process)."""
     engine = engine or make_engine(settings.database_url)
-    instance_id = new_instance_id()
+    group = instance_group(instance_process or os.getpid())
+    instance_id = f"{group}:{uuid.uuid4().hex[:8]}"
     sender = Sender(
         engine=engine,
         tokens=tokens,
@@ -121,4 +135,5 @@ def build_runtime(
         sender=sender,
         scheduler=scheduler,
         instance_id=instance_id,
+        group=group,
     )

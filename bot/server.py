@@ -1,6 +1,7 @@
 """HTTP mode: the Bolt app behind gunicorn, with `/healthz` beside `/slack/events`.
 
-gunicorn (one gthread worker) is the production server: on SIGTERM it stops
+gunicorn (one gthread worker, with a deadline for each request to arrive:
+see bot/http_worker.py) is the production server: on SIGTERM it stops
 accepting connections, lets in-flight requests finish within the grace
 period, and only then runs `worker_exit`, where the worker finishes the work
 it has already acked. The app and runtime are built in the worker, after the
@@ -14,25 +15,35 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import threading
+import weakref
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger as GunicornLogger
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
 from bot.app import create_app, token_source
 from bot.background import BackgroundProcess, start_background
 from bot.config import Settings
 from bot.edge import ReplayGuard, SlackEdge, WsgiApp
+from bot.http_worker import DeadlineWorker
 from bot.logs import EscapingFormatter
 from bot.runtime import Runtime, build_runtime
+from bot.scheduling.scheduler import LEASE_NAME
 from storage.db import make_engine
 
 log = logging.getLogger(__name__)
 
 HEALTH_PATH = "/healthz"
+# How long /healthz waits for the database: it must answer within a second.
+HEALTH_WAIT_SECONDS = 0.75
 
 
 def wsgi_app(runtime: Runtime, bolt_handler: WsgiApp) -> WsgiApp:
@@ -47,19 +58,77 @@ def wsgi_app(runtime: Runtime, bolt_handler: WsgiApp) -> WsgiApp:
 
 
 def _health(runtime: Runtime, start_response: Callable[..., Any]) -> Iterable[bytes]:
-    try:
-        with runtime.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception:
-        log.exception("health check: the database does not answer")
+    answer = _database_answer(runtime.engine, within=HEALTH_WAIT_SECONDS)
+    if answer is None:
         status, body = "503 Service Unavailable", {"ok": False, "database": "unreachable"}
     else:
-        status, body = "200 OK", {"ok": True, "scheduler": runtime.scheduler.leading}
+        scheduler = runtime.runs_the_jobs(lease_holder=answer.scheduler_holder)
+        status, body = "200 OK", {"ok": True, "scheduler": scheduler}
     payload = json.dumps(body).encode()
     start_response(
         status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))]
     )
     return [payload]
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """The database's answer to a health question: what failed, or who holds the jobs' lease."""
+
+    failure: str | None = None
+    scheduler_holder: str | None = None
+
+
+def _database_answer(engine: Engine, *, within: float) -> _Answer | None:
+    """The database's answer within `within` seconds, or None when it fails or is too slow.
+
+    The question is a transaction like any request's: on SQLite it begins
+    IMMEDIATE and, while another process holds the write lock, waits out the
+    15 s busy timeout. So it is asked in a thread of its own, and a check
+    waits for the answer only briefly. Checks that come while a question is
+    still waiting share it instead of asking again: `/healthz` needs no
+    signature, and a client polling it must not pile up threads stuck on a
+    lock. A failed check is one warning line, not a traceback.
+    """
+    question = _question_to(engine)
+    try:
+        answer = question.result(timeout=within)
+    except TimeoutError:
+        log.warning("health check: the database did not answer within %s s", within)
+        return None
+    if answer.failure is not None:
+        log.warning("health check: the database failed: %s", answer.failure)
+        return None
+    return answer
+
+
+# The question in flight to each engine's database.
+_questions: weakref.WeakKeyDictionary[Engine, Future[_Answer]] = weakref.WeakKeyDictionary()
+_questions_lock = threading.Lock()
+
+
+def _question_to(engine: Engine) -> Future[_Answer]:
+    with _questions_lock:
+        answer = _questions.get(engine)
+        if answer is None or answer.done():
+            answer = _questions[engine] = Future()
+            threading.Thread(
+                target=_ask, args=(engine, answer), name="health-question", daemon=True
+            ).start()
+        return answer
+
+
+def _ask(engine: Engine, answer: Future[_Answer]) -> None:
+    """Keeps only the failure's first line: an exception would keep the engine alive."""
+    try:
+        with engine.connect() as connection:
+            holder = connection.execute(
+                text("SELECT holder FROM lease WHERE name = :name"), {"name": LEASE_NAME}
+            ).scalar()
+    except Exception as exc:
+        answer.set_result(_Answer(failure=next(iter(str(exc).splitlines()), type(exc).__name__)))
+    else:
+        answer.set_result(_Answer(scheduler_holder=holder))
 
 
 def build_wsgi(settings: Settings, *, background: bool) -> tuple[Runtime, WsgiApp]:
@@ -69,7 +138,13 @@ def build_wsgi(settings: Settings, *, background: bool) -> tuple[Runtime, WsgiAp
     one process); `changebot run` leaves them to its background process.
     """
     engine = make_engine(settings.database_url)
-    runtime = build_runtime(settings, token_source(settings, engine), engine=engine)
+    runtime = build_runtime(
+        settings,
+        token_source(settings, engine),
+        engine=engine,
+        # A worker of `changebot run` shares its arbiter's name with the background process.
+        instance_process=None if background else os.getppid(),
+    )
     edge = SlackEdge(
         SlackRequestHandler(create_app(settings, runtime)),
         signing_secret=settings.slack_signing_secret or "",
@@ -93,11 +168,20 @@ class ChangebotServer(BaseApplication):
         super().__init__()
 
     def load_config(self) -> None:
+        """Everything gunicorn is told, here; nothing is read from its command line or files.
+
+        The control socket (gunicorn 25.1+, `gunicornc`) is off: changebot has
+        no use for it, since an instance is one worker whose scheduler and
+        sender live in it (adding workers or reloading from outside is wrong
+        for it) and is stopped by SIGTERM. Left on, every instance on a host
+        would share `~/.gunicorn/gunicorn.ctl`, and stopping one deleted the
+        socket of another.
+        """
         settings = self._settings
         for name, value in {
             "bind": f"{settings.host}:{settings.port}",
             "workers": 1,
-            "worker_class": "gthread",
+            "worker_class": DeadlineWorker,
             "threads": settings.http_threads,
             "timeout": 30,
             "graceful_timeout": 25,
@@ -109,6 +193,7 @@ class ChangebotServer(BaseApplication):
             "worker_exit": self._stop_runtime,
             "when_ready": lambda _arbiter: self._background.start(),
             "on_exit": lambda _arbiter: self._background.stop(),
+            "control_socket_disable": True,
         }.items():
             self.cfg.set(name, value)
 

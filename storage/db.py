@@ -69,19 +69,27 @@ def _take_turns(engine: Engine) -> None:
     a busy moment's slowest answers take seconds. Other processes on the same
     file still wait in the busy handler. Re-entrant, so a thread that opens a
     second transaction meets SQLite's own lock rather than deadlocking here.
+
+    Each connection notes that it holds a turn and gives it back once: when
+    BEGIN IMMEDIATE fails ("database is locked"), SQLAlchemy fires the
+    rollback event while handling the error, before `begin` sees it, and a
+    second release would replace the lock error with a RuntimeError.
     """
     turn = threading.RLock()
+    holds_turn = "changebot_holds_turn"  # the note's key in the connection's info
 
     def begin(connection: Connection) -> None:
         turn.acquire()
+        connection.info[holds_turn] = True
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
-            turn.release()
+            end(connection)
             raise
 
-    def end(_connection: Connection) -> None:
-        turn.release()
+    def end(connection: Connection) -> None:
+        if connection.info.pop(holds_turn, False):
+            turn.release()
 
     event.listen(engine, "begin", begin)
     event.listen(engine, "commit", end)

@@ -26,7 +26,7 @@ from alembic.util import CommandError
 from cryptography.fernet import Fernet, MultiFernet
 
 revision: str = "0003"
-down_revision: str | Sequence[str] | None = "0001"
+down_revision: str | Sequence[str] | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
