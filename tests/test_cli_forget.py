@@ -15,7 +15,8 @@ from bot.delivery import enqueue
 from bot.parsing.schedule import ScheduleSpec
 from bot.services import checkins, concerns, feedback, principles, stages
 from bot.services.checkins import Answers
-from bot.services.projects import Caller, project_for, set_role
+from bot.services.partners import set_role
+from bot.services.projects import Caller, project_for
 from bot.views.message import Message
 from storage.db import make_engine, unit_of_work
 from storage.migrate import upgrade

@@ -106,7 +106,7 @@ def test_no_listener_opens_a_transaction_itself():
 
 
 @pytest.mark.parametrize(
-    "layer, forbidden",
+    ("layer", "forbidden"),
     [
         ("bot.services", ("slack_bolt", "slack_sdk", "bot.views", "bot.listeners", "bot.posts")),
         ("bot.views", ("slack_bolt", "bot.listeners", "bot.posts", "bot.delivery")),

@@ -10,7 +10,8 @@ from bot.parsing.schedule import ScheduleSpec
 from bot.services import checkins, concerns, feedback, momentum, principles, stages
 from bot.services.checkins import Answers
 from bot.services.erasure import Erasure, forget_person, is_former_partner
-from bot.services.projects import Caller, project_for, set_role, set_signoff_mode
+from bot.services.partners import set_role
+from bot.services.projects import Caller, project_for, set_signoff_mode
 from bot.views.message import Message
 from storage.models import (
     CheckinResponse,
