@@ -50,9 +50,10 @@ from bot.views.message import Message
 
 log = logging.getLogger(__name__)
 
-# Slack wants every ack within 3 seconds; these leave room for the trip back.
+# Slack wants every ack within 3 seconds; these leave room for the trip back and for the
+# edge's replay record, which waits up to half a second for the database (bot/edge.py).
 ACK_DEADLINE = 2.0
-FORM_DEADLINE = 2.5
+FORM_DEADLINE = 2.0
 Json = dict[str, Any]
 Request = TypeVar("Request")
 T = TypeVar("T")

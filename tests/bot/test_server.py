@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from bot.server import _database_answers
+from bot.server import _database_answer
 from storage.db import make_engine
 
 
@@ -31,7 +31,7 @@ def _questions_in_flight() -> int:
 
 
 def test_a_database_that_answers_is_healthy(sqlite_engine: Engine) -> None:
-    assert _database_answers(sqlite_engine, within=0.75)
+    assert _database_answer(sqlite_engine, within=0.75) is not None
 
 
 def test_a_refused_connection_is_one_warning_line_without_a_traceback(
@@ -40,7 +40,7 @@ def test_a_refused_connection_is_one_warning_line_without_a_traceback(
     # Nothing listens on the discard port: the connection is refused at once.
     engine = make_engine("postgresql+psycopg://postgres@127.0.0.1:9/changebot")
     with caplog.at_level(logging.WARNING, logger="bot.server"):
-        assert not _database_answers(engine, within=0.75)
+        assert _database_answer(engine, within=0.75) is None
     (record,) = caplog.records
     assert record.exc_info is None
     assert record.getMessage().startswith("health check: the database failed: ")
@@ -55,8 +55,8 @@ def test_checks_while_the_database_is_locked_share_one_waiting_question(
     blocker.execute("BEGIN EXCLUSIVE")
     try:
         with caplog.at_level(logging.WARNING, logger="bot.server"):
-            answers = [_database_answers(sqlite_engine, within=0.1) for _ in range(3)]
-        assert answers == [False, False, False]
+            answers = [_database_answer(sqlite_engine, within=0.1) for _ in range(3)]
+        assert answers == [None, None, None]
         assert _questions_in_flight() == 1
     finally:
         blocker.rollback()
@@ -64,4 +64,4 @@ def test_checks_while_the_database_is_locked_share_one_waiting_question(
     assert [record.getMessage() for record in caplog.records] == [
         "health check: the database did not answer within 0.1 s"
     ] * 3
-    assert _database_answers(sqlite_engine, within=5)
+    assert _database_answer(sqlite_engine, within=5) is not None
