@@ -14,11 +14,14 @@ from sqlalchemy.engine import Engine
 
 from bot.server import _database_answer
 from storage.db import make_engine
+from storage.migrate import upgrade
 
 
 @pytest.fixture
 def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'changebot.db'}")
+    url = f"sqlite:///{tmp_path / 'changebot.db'}"
+    upgrade(url)
+    engine = make_engine(url)
     # Connect before any lock is taken: connecting runs PRAGMAs that would wait too.
     with engine.connect() as connection:
         connection.execute(text("SELECT 1"))
