@@ -2,17 +2,19 @@
 
 Every timestamp is a `UTCDateTime` (aware, stored in UTC). Dates that people
 type (a stage's due date) are plain dates, read in the project's time zone.
-Enumerated values are stored as short strings so that migrations never have
-to alter a database enum.
+Enumerated columns read and write their `StrEnum` (`_enum`), stored as short
+strings rather than a database enum, so that a later migration adding a value
+never has to alter a database type.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Enum as EnumType
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
@@ -28,12 +30,34 @@ SQLModel.metadata.naming_convention = {
 }
 
 
+# The width of every enumerated column (what the first schema gave them).
+_ENUM_LENGTH = 16
+
+
 def _timestamp(*, nullable: bool = True, index: bool = False) -> datetime | None:
     return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
 
 
 def _created() -> datetime:
     return Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+def _enum(
+    kind: type[StrEnum],
+    *,
+    default: StrEnum | None = None,
+    index: bool = False,
+    length: int = _ENUM_LENGTH,
+) -> Any:
+    """A column that holds one of `kind`'s values, as its string, and gives back the enum."""
+    column_type = EnumType(
+        kind,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+    )
+    return Field(default=default, sa_column=Column(column_type, nullable=False, index=index))
 
 
 def _long_text(*, nullable: bool = False, default: str | None = "") -> str:
@@ -91,7 +115,7 @@ class Project(SQLModel, table=True):
     timezone: str = Field(default="Europe/London", max_length=64)
     calendar: str = Field(default="GB-ENG", max_length=16)
     forum_channel_id: str | None = Field(default=None, max_length=32)
-    signoff_mode: str = Field(default=SignoffMode.SINGLE, max_length=16)
+    signoff_mode: SignoffMode = _enum(SignoffMode, default=SignoffMode.SINGLE)
     anonymous_concerns: bool = False
     post_feedback_in_channel: bool = False
     created_at: datetime = _created()
@@ -120,7 +144,7 @@ class Stage(SQLModel, table=True):
     title: str = _long_text()
     owner_id: str | None = Field(default=None, max_length=32)
     due_on: date | None = None
-    status: str = Field(default=StageStatus.PLANNED, max_length=16)
+    status: StageStatus = _enum(StageStatus, default=StageStatus.PLANNED)
     started_at: datetime | None = _timestamp()
     completed_at: datetime | None = _timestamp()
     completed_by: str | None = Field(default=None, max_length=32)
@@ -192,7 +216,7 @@ class Concern(SQLModel, table=True):
     principle_position: int
     principle_title: str = Field(max_length=150)
     text: str = _long_text()
-    status: str = Field(default=ConcernStatus.OPEN, max_length=16, index=True)
+    status: ConcernStatus = _enum(ConcernStatus, default=ConcernStatus.OPEN, index=True)
     raised_by: str = Field(max_length=32)
     channel_id: str = Field(max_length=32)
     thread_ts: str | None = Field(default=None, max_length=32, index=True)
@@ -241,7 +265,7 @@ class Schedule(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id", index=True)
-    kind: str = Field(max_length=24)
+    kind: ScheduleKind = _enum(ScheduleKind, length=24)
     spec: str = Field(max_length=64)
     title: str | None = Field(default=None, max_length=200)
     # Set for an impact check-in proposed by a stage's celebration.
@@ -319,7 +343,7 @@ class OutboxMessage(SQLModel, table=True):
     thread_key: str | None = Field(default=None, max_length=255)
     # Update the message another outbox row posted, instead of posting anew.
     update_key: str | None = Field(default=None, max_length=255)
-    status: str = Field(default=OutboxStatus.PENDING, max_length=16)
+    status: OutboxStatus = _enum(OutboxStatus, default=OutboxStatus.PENDING)
     attempts: int = 0
     next_attempt_at: datetime = _created()
     claimed_by: str | None = Field(default=None, max_length=64)

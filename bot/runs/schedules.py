@@ -29,7 +29,7 @@ def run_due(runtime: Runtime, schedule_id: int) -> ScheduleRun | None:
         run = due_run(session, runtime, schedule_id)
         if run is None:
             return None
-        runner = RUNNERS.get(ScheduleKind(run.schedule.kind))
+        runner = RUNNERS.get(run.schedule.kind)
         if runner is None:
             log.warning(
                 "no runner for %s schedules: schedule %d did nothing",

@@ -76,7 +76,7 @@ def _closing_buttons(value: str) -> list[ButtonElement]:
 
 
 def _status_line(concern: Concern) -> str:
-    status = _STATUS[ConcernStatus(concern.status)]
+    status = _STATUS[concern.status]
     if concern.status == ConcernStatus.ACKNOWLEDGED:
         return f"Status: {status} by {mention(concern.acknowledged_by)}"
     if concern.status == ConcernStatus.RESOLVED:
@@ -151,7 +151,7 @@ def _list_entry(
     replies = listed.replies.get(concern.id or 0, 0)
     parts = [
         f"*#{concern.id}* {_principle(concern)}",
-        _STATUS[ConcernStatus(concern.status)],
+        _STATUS[concern.status],
         f"raised {age(concern.created_at, now)} ago",
         f"{replies} {'reply' if replies == 1 else 'replies'}",
     ]

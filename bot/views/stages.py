@@ -28,7 +28,7 @@ def progress_bar(progress: Progress) -> str:
 
 
 def stage_line(stage: Stage, today: date) -> str:
-    parts = [f"*{stage.position}.* {escape(stage.title, 600)}", _STATUS[StageStatus(stage.status)]]
+    parts = [f"*{stage.position}.* {escape(stage.title, 600)}", _STATUS[stage.status]]
     if stage.owner_id:
         parts.append(f"owner {mention(stage.owner_id)}")
     if stage.due_on:

@@ -54,3 +54,25 @@ def test_a_naive_datetime_is_refused(migrated_engine: Engine) -> None:
 
     with pytest.raises(StatementError, match="naive datetime"):
         _stored_lease(migrated_engine, naive)
+
+
+def test_enumerated_columns_give_back_their_enum_for_values_stored_as_text(migrated_engine):
+    """Rows written as plain strings (as every row was before the columns were typed) read
+    back as the enum: no data needed migrating."""
+    from sqlalchemy import text
+    from sqlmodel import Session, select
+
+    from storage.models import Project, SignoffMode
+
+    with migrated_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO project (team_id, channel_id, name, need, timezone, calendar,"
+                " signoff_mode, anonymous_concerns, post_feedback_in_channel, created_at)"
+                " VALUES ('T1', 'C1', 'ward', '', 'Europe/London', 'GB-ENG', 'joint',"
+                " false, false, CURRENT_TIMESTAMP)"
+            )
+        )
+    with Session(migrated_engine) as session:
+        (project,) = session.exec(select(Project)).all()
+    assert project.signoff_mode is SignoffMode.JOINT
