@@ -21,7 +21,8 @@ class ChangebotError(Exception):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
-        # The modal block id the error belongs to, when it came from a form.
+        # Which value the error is about, by its name in the domain ("text", "note"); each
+        # form's view maps these names to its own blocks (bot/listeners/surfaces.py `form`).
         self.field = field
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -216,12 +216,19 @@ def _interaction(
 # -- forms (modal submissions) -------------------------------------------------------------
 
 
-def form(work: Callable[[Turn, Json, Json], FormAnswer], *, fallback: str) -> Callable[..., None]:
+def form(
+    work: Callable[[Turn, Json, Json], FormAnswer],
+    *,
+    fallback: str,
+    fields: Mapping[str, str] | None = None,
+) -> Callable[..., None]:
     """Store a modal's submission once, and answer within Slack's 3 seconds.
 
-    `work` gets the turn, the submitted view and the modal's metadata. An error
-    naming no field is shown under `fallback`, an input block of the form.
+    `work` gets the turn, the submitted view and the modal's metadata. A domain
+    error shows under the block `fields` maps its field to (a view's reader names
+    its blocks itself), or under `fallback`, an input block of the form.
     """
+    blocks = fields or {}
 
     def on_submission(ack: Ack, body: Json, client: WebClient, context: BoltContext) -> None:
         runtime = runtime_of(context)
@@ -247,7 +254,8 @@ def form(work: Callable[[Turn, Json, Json], FormAnswer], *, fallback: str) -> Ca
             ack(response_action="update", view=replies.finished_form("Saved", replies.saved()))
             return
         except ChangebotError as error:
-            ack(**_form_error(error.message, error.field or fallback))
+            field = error.field or fallback
+            ack(**_form_error(error.message, blocks.get(field, field)))
             return
         except Exception as error:
             failures.log_failure(error, "form")

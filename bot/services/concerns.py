@@ -105,7 +105,7 @@ def raise_concern(
     principle = principle_numbered(session=session, project=project, number=number)
     description = text.strip()
     if not description:
-        raise InvalidInput("Say what the concern is.", field="description")
+        raise InvalidInput("Say what the concern is.", field="concern.text")
     forum = project.forum_channel_id or project.channel_id
     # Raised in a thread of the forum channel: the concern lives in that thread.
     home = origin if origin is not None and origin.channel_id == forum else None
@@ -166,7 +166,7 @@ def resolve_concern(
 ) -> Concern:
     require_resolvable(session=session, project=project, concern=concern, by=by)
     if not note.strip():
-        raise InvalidInput("Say how the concern was resolved.", field="note")
+        raise InvalidInput("Say how the concern was resolved.", field="concern.resolution_note")
     concern.status = ConcernStatus.RESOLVED
     now = clock()
     concern.resolved_by, concern.resolved_at = by, now

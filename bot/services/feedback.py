@@ -67,9 +67,9 @@ def give_feedback(
 ) -> Given:
     """Store feedback; a stage is named by its number (typed) or its id (chosen in the form)."""
     if not text.strip():
-        raise InvalidInput("Feedback needs some text.", field="text")
+        raise InvalidInput("Feedback needs some text.", field="feedback.text")
     if rating is not None and rating not in RATINGS:
-        raise InvalidInput("A rating is a whole number from 1 to 5.", field="rating")
+        raise InvalidInput("A rating is a whole number from 1 to 5.", field="feedback.rating")
     stage = _stage(session, project, stage_number=stage_number, stage_id=stage_id)
     feedback = Feedback(
         project_id=saved_id(project),
@@ -94,5 +94,5 @@ def _stage(
         return None
     stage = session.get(Stage, stage_id)
     if stage is None or stage.project_id != project.id:
-        raise InvalidInput("That stage is no longer in the plan.", field="stage")
+        raise InvalidInput("That stage is no longer in the plan.", field="feedback.stage")
     return stage

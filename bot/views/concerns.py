@@ -25,6 +25,10 @@ PRINCIPLE = "principle"
 DESCRIPTION = "description"
 NOTE = "note"
 
+# The forms' blocks for each value the domain names in its errors.
+RAISE_FIELDS = {"concern.text": DESCRIPTION}
+RESOLVE_FIELDS = {"concern.resolution_note": NOTE}
+
 _STATUS = {
     ConcernStatus.OPEN: ":red_circle: open",
     ConcernStatus.ACKNOWLEDGED: ":large_yellow_circle: acknowledged",

@@ -30,6 +30,8 @@ STAGE = "stage"
 RATING = "rating"
 TEXT = "text"
 WHOLE_PROJECT = "project"
+# The form's block for each value the domain names in its errors.
+FIELDS = {"feedback.text": TEXT, "feedback.rating": RATING, "feedback.stage": STAGE}
 # A static select holds 100 options; one is "the project as a whole".
 MAX_STAGE_OPTIONS = 99
 

@@ -51,5 +51,5 @@ def _resolve_concern(turn: Turn, view: dict[str, Any], metadata: dict[str, Any])
     return None
 
 
-raise_concern = form(_raise_concern, fallback=views.PRINCIPLE)
-resolve_concern = form(_resolve_concern, fallback=views.NOTE)
+raise_concern = form(_raise_concern, fallback=views.PRINCIPLE, fields=views.RAISE_FIELDS)
+resolve_concern = form(_resolve_concern, fallback=views.NOTE, fields=views.RESOLVE_FIELDS)

@@ -31,4 +31,4 @@ def _record_feedback(turn: Turn, view: dict[str, Any], _metadata: dict[str, Any]
     return {"response_action": "update", "view": replies.finished_form("Feedback", reply)}
 
 
-submit_feedback = form(_record_feedback, fallback=views.TEXT)
+submit_feedback = form(_record_feedback, fallback=views.TEXT, fields=views.FIELDS)

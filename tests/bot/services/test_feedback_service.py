@@ -56,7 +56,7 @@ def test_a_stage_that_is_not_in_the_plan_is_refused_and_nothing_is_stored(sessio
         feedback.give_feedback(
             session=session, project=project, by=LEAD, text="x", stage_id=other.id
         )
-    assert refused.value.field == "stage"
+    assert refused.value.field == "feedback.stage"
     assert session.exec(select(Feedback)).all() == []
 
 
