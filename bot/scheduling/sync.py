@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.scheduling.calendar import ScheduleTrigger
-from bot.scheduling.scheduler import Scheduler
+from bot.scheduling.scheduler import JobSpec, Scheduler
 from bot.services import schedules
 from storage.models import Project, Schedule, saved_id
 
@@ -133,10 +133,16 @@ def sync_all(*, engine: Engine, scheduler: Scheduler, now: datetime) -> None:
         running = [s for s in schedules.active_schedules(session=session) if not s.paused]
         projects = schedules.schedule_projects(session=session, schedules=running)
     stale = _stale(running, projects, stored)
-    for schedule in stale:
-        sync_schedule(scheduler, schedule, projects[schedule.project_id], now=now)
-    for orphan in stored:
-        scheduler.remove(orphan)
+    due = [s for s in stale if schedules.next_run_of(s, projects[s.project_id], after=now)]
+    scheduler.add_all(
+        [
+            JobSpec(job_id(s), RUN_SCHEDULE, trigger_of(s, projects[s.project_id]), (s.id,))
+            for s in due
+        ]
+    )
+    finished = [job_id(s) for s in stale if s not in due]
+    for gone in [*finished, *stored]:
+        scheduler.remove(gone)
     log.info(
         "schedule jobs synced: %d running, %d brought in step, %d orphans removed",
         len(running),
