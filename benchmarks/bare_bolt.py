@@ -61,4 +61,4 @@ class BareBoltServer(ChangebotServer):
 
 
 if __name__ == "__main__":
-    BareBoltServer(Settings()).run()
+    BareBoltServer(Settings(), background=False).run()

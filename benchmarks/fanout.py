@@ -35,7 +35,7 @@ from _support import Post, StandinProxy, database, load, machine, standin_proces
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot import jobs
+from bot.background import start_background
 from bot.config import Settings
 from bot.installations import StaticToken
 from bot.parsing.schedule import parse_schedule
@@ -123,7 +123,7 @@ def next_due_minute(margin: float) -> dt.datetime:
 def schedule_all(
     runtime: Runtime, projects: list[Project], kind: ScheduleKind, due: dt.datetime
 ) -> None:
-    """A one-off schedule per project at `due`, committed, then its job synced."""
+    """A one-off schedule per project at `due`, committed: their jobs follow by themselves."""
     local = due.astimezone(ZoneInfo(TIMEZONE))
     spec = parse_schedule(f"on {local:%Y-%m-%d %H:%M}")
     with runtime.transaction() as session:
@@ -142,8 +142,6 @@ def schedule_all(
     first = schedules.next_run_of(made[0], projects[0], after=runtime.clock())
     if first != due:
         raise SystemExit(f"the schedules would run at {first}, not {due} (a bank holiday?)")
-    for schedule, project in zip(made, projects, strict=True):
-        jobs.sync_schedule(runtime, schedule, project)
 
 
 def wait_for_posts(
@@ -186,7 +184,7 @@ def run(kind_of_db: str, args: argparse.Namespace, workdir: Path) -> Outcome:
             _env_file=None,  # type: ignore[call-arg]
         )
         runtime = build_runtime(settings, StaticToken(BOT_TOKEN), engine=engine)
-        runtime.start()
+        start_background(runtime)
         try:
             started = time.monotonic()
             projects = create_projects(runtime, args.channels)

@@ -6,7 +6,7 @@ into the job store as a running instance would, then measures fresh processes:
 
 - the runtime start, in a child process: interpreter and imports, migrations (none to
   run: the check and Alembic's set-up), `build_runtime`, and `Runtime.start()` (the
-  sender, the scheduler taking its lease, `jobs.bind` -> `sync_all` comparing every stored
+  sender, the scheduler taking its lease, `jobs.install` -> `sync_all` comparing every stored
   job with its row); then its resident memory (VmRSS, and VmHWM, the peak);
 - `changebot run` as an operator starts it (gunicorn, the Bolt app), until `/healthz`
   answers and says this instance runs the scheduler; the worker's memory.
@@ -34,11 +34,12 @@ from pathlib import Path
 
 from _support import database, free_port, load, machine, standin_process
 
-from bot import jobs
+from bot.background import start_background
 from bot.config import Settings
 from bot.installations import StaticToken
 from bot.parsing.schedule import parse_schedule
 from bot.runtime import build_runtime
+from bot.scheduling import sync
 from bot.services import schedules
 from bot.services.projects import Caller, project_for
 from storage.db import make_engine, unit_of_work
@@ -108,9 +109,9 @@ def seed(url: str, count: int, per_project: int) -> tuple[float, float]:
     # heals the same way); the measured starts then find them all in place.
     started = time.monotonic()
     runtime = build_runtime(settings_for(url), StaticToken(BOT_TOKEN), engine=engine)
-    runtime.start()
+    start_background(runtime)
     synced = time.monotonic() - started
-    stored = sum(job.id.startswith(jobs.SCHEDULE_JOB_PREFIX) for job in runtime.scheduler.jobs())
+    stored = sum(job.id.startswith(sync.SCHEDULE_JOB_PREFIX) for job in runtime.scheduler.jobs())
     runtime.stop()
     if stored != count:
         raise SystemExit(f"expected {count} schedule jobs in the store, found {stored}")
@@ -139,7 +140,7 @@ def child(url: str) -> None:
     marks["migrated"] = time.monotonic()
     runtime = build_runtime(settings_for(url), StaticToken(BOT_TOKEN))
     marks["built"] = time.monotonic()
-    runtime.start()
+    start_background(runtime)
     marks["started"] = time.monotonic()
     memory = memory_mb()
     report = {

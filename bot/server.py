@@ -161,10 +161,10 @@ class ChangebotServer(BaseApplication):
     """gunicorn, configured in code: one worker with threads for requests, and beside it the
     instance's background process."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, background: bool = True) -> None:
         self._settings = settings
         self._runtime: Runtime | None = None
-        self._background = BackgroundProcess()
+        self._background = BackgroundProcess() if background else None
         super().__init__()
 
     def load_config(self) -> None:
@@ -191,8 +191,8 @@ class ChangebotServer(BaseApplication):
             "logger_class": EscapingGunicornLogger,
             "loglevel": "info",
             "worker_exit": self._stop_runtime,
-            "when_ready": lambda _arbiter: self._background.start(),
-            "on_exit": lambda _arbiter: self._background.stop(),
+            "when_ready": self._start_background,
+            "on_exit": self._stop_background,
             "control_socket_disable": True,
         }.items():
             self.cfg.set(name, value)
@@ -200,6 +200,14 @@ class ChangebotServer(BaseApplication):
     def load(self) -> WsgiApp:
         self._runtime, application = build_wsgi(self._settings, background=False)
         return application
+
+    def _start_background(self, _arbiter: Any) -> None:
+        if self._background is not None:
+            self._background.start()
+
+    def _stop_background(self, _arbiter: Any) -> None:
+        if self._background is not None:
+            self._background.stop()
 
     def _stop_runtime(self, _arbiter: Any, _worker: Any) -> None:
         if self._runtime is not None:
