@@ -32,12 +32,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from bot.views.message import Message, Upload
-from storage.db import unit_of_work
+from storage.db import insert_new, unit_of_work
 from storage.models import OutboxMessage, OutboxStatus
 from storage.types import utcnow
 
@@ -81,10 +80,7 @@ def enqueue(
         thread_key=thread_key,
         update_key=update_key,
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
+    if not insert_new(session, row, unique=["key"]):
         return False
     session.info[OUTBOX_WRITTEN] = True
     return True

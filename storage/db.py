@@ -8,8 +8,9 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine
 
 
 def make_engine(url: str) -> Engine:
@@ -58,6 +59,26 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def insert_new(session: Session, row: SQLModel, *, unique: list[str]) -> bool:
+    """Insert `row` unless one with the same `unique` key exists; whether it was inserted.
+
+    One statement (`INSERT … ON CONFLICT DO NOTHING`), on SQLite and PostgreSQL alike:
+    no savepoint to set and release, and a row racing in from another instance makes
+    this return False rather than abort the transaction.
+    """
+    table = type(row).__table__  # type: ignore[attr-defined]
+    values = {column.name: getattr(row, column.name) for column in table.columns}
+    values = {name: value for name, value in values.items() if value is not None}
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=unique)
+        .returning(*table.primary_key.columns)
+    )
+    return session.exec(statement).first() is not None
 
 
 def _take_turns(engine: Engine) -> None:

@@ -13,7 +13,7 @@ from bot.services.checkins import has_measures
 from bot.services.stages import AwaitingSignoff, Completion, signoffs_of
 from bot.views import stages as views
 from bot.views.message import Message
-from storage.models import Stage
+from storage.models import SignoffMode, Stage
 
 
 def completion_key(completion: Completion) -> str:
@@ -37,7 +37,10 @@ def announce_completion(session: Session, result: Completion | AwaitingSignoff) 
             **where,
         )
         return views.awaiting_reply(result)
-    confirmations = signoffs_of(session=session, stage=result.stage, round_=result.round)
+    joint = project.signoff_mode is SignoffMode.JOINT
+    confirmations = (
+        signoffs_of(session=session, stage=result.stage, round_=result.round) if joint else []
+    )
     if confirmations:
         waiting_key = signoff_key(result.stage, result.round)
         enqueue(

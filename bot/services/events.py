@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
+from storage.db import insert_new
 from storage.models import ProcessedEvent
 
 # Slack retries an event three times within about five minutes; a day is ample.
@@ -16,16 +16,9 @@ RETENTION = timedelta(days=1)
 
 def first_delivery(*, session: Session, event_id: str, team_id: str | None) -> bool:
     """Record the event id; False when it was already recorded (a retry, or another instance)."""
-    if session.exec(
-        select(ProcessedEvent.event_id).where(ProcessedEvent.event_id == event_id)
-    ).first():
-        return False
-    try:
-        with session.begin_nested():
-            session.add(ProcessedEvent(event_id=event_id, team_id=team_id))
-    except IntegrityError:
-        return False
-    return True
+    return insert_new(
+        session, ProcessedEvent(event_id=event_id, team_id=team_id), unique=["event_id"]
+    )
 
 
 def forget_events_before(*, session: Session, cutoff: datetime) -> int:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
+from storage.db import insert_new
 from storage.models import SeenRequest
 
 
@@ -26,11 +26,5 @@ def first_sighting(*, session: Session, signature: str, stale_at: datetime, now:
     neither raises nor aborts the transaction; only a new row is returned.
     """
     session.exec(delete(SeenRequest).where(col(SeenRequest.expires_at) <= now))
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(SeenRequest)
-        .values(signature=signature, expires_at=stale_at)
-        .on_conflict_do_nothing(index_elements=["signature"])
-        .returning(col(SeenRequest.signature))
-    )
-    return session.exec(statement).first() is not None
+    seen = SeenRequest(signature=signature, expires_at=stale_at)
+    return insert_new(session, seen, unique=["signature"])
