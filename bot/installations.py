@@ -15,9 +15,11 @@ and decrypted only as they are handed to Bolt or the sender.
 
 from __future__ import annotations
 
+import copy
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from logging import Logger
 from typing import Any
@@ -47,6 +49,7 @@ class DatabaseInstallationStore(InstallationStore):
         # Several Slack apps (say staging and production) may share a database.
         self._client_id = client_id
         self._cipher = cipher
+        self._session: Session | None = None
 
     @classmethod
     def for_settings(cls, settings: Settings, engine: Engine) -> DatabaseInstallationStore:
@@ -113,6 +116,21 @@ class DatabaseInstallationStore(InstallationStore):
             bot = self._latest(enterprise_id, team_id, has_bot) or row
         return _installation(row, bot=bot, cipher=self._cipher)
 
+    def within(self, session: Session) -> DatabaseInstallationStore:
+        """This store, writing in `session`'s transaction instead of one of its own: an
+        event that forgets tokens does so in the transaction that records the event."""
+        bound = copy.copy(self)
+        bound._session = session
+        return bound
+
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        if self._session is not None:
+            yield self._session
+            return
+        with unit_of_work(self._engine) as session:
+            yield session
+
     def delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         """Forget the workspace's bot token (Slack revoked it); user tokens stay."""
         self._forget(
@@ -132,7 +150,7 @@ class DatabaseInstallationStore(InstallationStore):
 
     def delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         """Forget the workspace entirely, as when the app is uninstalled."""
-        with unit_of_work(self._engine) as session:
+        with self._writing() as session:
             session.exec(delete(InstallationRow).where(*self._workspace(enterprise_id, team_id)))
 
     def _workspace(
@@ -190,7 +208,7 @@ class DatabaseInstallationStore(InstallationStore):
             col(InstallationRow.bot_token).is_(None),
             col(InstallationRow.user_token).is_(None),
         ]
-        with unit_of_work(self._engine) as session:
+        with self._writing() as session:
             session.exec(update(InstallationRow).where(*matching).values(**cleared))
             session.exec(delete(InstallationRow).where(*matching, *tokenless))
 

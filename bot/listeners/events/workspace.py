@@ -69,7 +69,8 @@ def _installations(turn: Turn) -> DatabaseInstallationStore | None:
     settings = turn.runtime.settings
     if not settings.oauth_enabled:
         return None
-    return DatabaseInstallationStore.for_settings(settings, turn.runtime.engine)
+    store = DatabaseInstallationStore.for_settings(settings, turn.runtime.engine)
+    return store.within(turn.session)
 
 
 def _revoked(event: dict[str, Any]) -> tuple[list[str], list[str]]:
