@@ -120,6 +120,17 @@ class Server:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as children:
+        return [int(child) for child in children.read().split()]
+
+
+def _is_background(pid: int) -> bool:
+    """changebot's background process (sender and scheduler) beside the web worker."""
+    with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+        return b"bot.background" in cmdline.read()
+
+
 @contextmanager
 def server(command: list[str], env: dict[str, str], workdir: Path) -> Iterator[Server]:
     """Start a server process, wait for /healthz, and stop it with SIGTERM afterwards."""
@@ -130,8 +141,7 @@ def server(command: list[str], env: dict[str, str], workdir: Path) -> Iterator[S
         )
     try:
         _wait_healthy(process, int(env["PORT"]), log_path)
-        with open(f"/proc/{process.pid}/task/{process.pid}/children") as children:
-            (worker,) = (int(pid) for pid in children.read().split())
+        (worker,) = [pid for pid in _children(process.pid) if not _is_background(pid)]
         yield Server(log_path, worker)
     finally:
         if process.poll() is None:

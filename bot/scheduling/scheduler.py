@@ -161,22 +161,28 @@ class Scheduler:
         self._aps.wakeup()
 
     def _row(self, spec: JobSpec, now: datetime) -> dict[str, Any]:
-        defaults = {"coalesce": True, "misfire_grace_time": None, "max_instances": 1}
-        job = Job(
-            self._aps,
-            id=spec.job_id,
-            func=spec.func,
-            trigger=spec.trigger,
-            executor="default",
-            args=(CONTEXT, *spec.args),
-            kwargs={},
-            next_run_time=spec.trigger.get_next_fire_time(None, now),
-            **defaults,
-        )
+        """The job-store row of a job: its state exactly as `Job.__getstate__` gives it
+        (APScheduler 3's version 1 format), without building a `Job` for each of
+        thousands (each would import its function and check its signature again)."""
+        next_run = spec.trigger.get_next_fire_time(None, now)
+        state = {
+            "version": 1,
+            "id": spec.job_id,
+            "func": spec.func,
+            "trigger": spec.trigger,
+            "executor": "default",
+            "args": (CONTEXT, *spec.args),
+            "kwargs": {},
+            "name": spec.func.rpartition(":")[2],
+            "misfire_grace_time": None,
+            "coalesce": True,
+            "max_instances": 1,
+            "next_run_time": next_run,
+        }
         return {
-            "id": job.id,
-            "next_run_time": datetime_to_utc_timestamp(job.next_run_time),
-            "job_state": pickle.dumps(job.__getstate__(), self._store.pickle_protocol),
+            "id": spec.job_id,
+            "next_run_time": datetime_to_utc_timestamp(next_run),
+            "job_state": pickle.dumps(state, self._store.pickle_protocol),
         }
 
     def remove(self, job_id: str) -> None:

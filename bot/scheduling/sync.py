@@ -140,7 +140,8 @@ def sync_all(*, engine: Engine, scheduler: Scheduler, now: datetime) -> None:
             for s in due
         ]
     )
-    finished = [job_id(s) for s in stale if s not in due]
+    due_ids = {saved_id(s) for s in due}
+    finished = [job_id(s) for s in stale if saved_id(s) not in due_ids]
     for gone in [*finished, *stored]:
         scheduler.remove(gone)
     log.info(
