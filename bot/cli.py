@@ -5,13 +5,28 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import urllib.error
+from importlib.metadata import version
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import DBAPIError
 
 from bot.config import Mode, Settings
 from bot.logs import configure_logging
 from storage.migrate import upgrade
+
+DESCRIPTION = (
+    "changebot keeps partnership improvement projects moving in Slack. "
+    "Settings come from the environment and a .env file (see README.md)."
+)
+NO_TERMINAL = (
+    "no Slack credentials are set, and the local console needs a terminal: set "
+    "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN), or run "
+    "`changebot console` in a terminal"
+)
 
 NO_CREDENTIALS_BANNER = """\
 ┌──────────────────────────────────────────────────────────────────────┐
@@ -25,22 +40,89 @@ NO_CREDENTIALS_BANNER = """\
 """
 
 
+# The SDK logs a failed call as an error with a retry: here the one line below says it all.
+_QUIET_SDK = logging.getLogger("bot.cli.slack_check")
+_QUIET_SDK.disabled = True
+
+
+class SettingProblem(Exception):
+    """A setting that stops the command: its message is the one line the operator reads."""
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
     try:
         settings = Settings()
     except ValidationError as error:
         return _refuse(*(_setting_problem(problem) for problem in error.errors()))
     configure_logging(_log_level(args.command, settings))
+    try:
+        return _command(args, settings)
+    except SettingProblem as problem:
+        return _refuse(str(problem))
+
+
+def _command(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "db":
-        upgrade(settings.database_url, encryption_keys=settings.encryption_keys)
-        print(f"The database is up to date ({_safe_url(settings.database_url)}).")
-        return 0
+        return _db_upgrade(settings)
     if args.command == "console":
+        _migrate(settings)
         return _console(settings)
     if args.command == "forget":
         return _forget(settings, args.user_id)
     return _run(settings)
+
+
+def _db_upgrade(settings: Settings) -> int:
+    """Say which revisions were applied, so an operator knows what changed."""
+    applied = _migrate(settings)
+    where = _safe_url(settings.database_url)
+    if applied:
+        print(f"Applied {', '.join(applied)}: the database is up to date ({where}).")
+    else:
+        print(f"Nothing to apply: the database was already up to date ({where}).")
+    return 0
+
+
+def _migrate(settings: Settings) -> list[str]:
+    """Bring the schema up to date; a database that cannot be opened is one line, not a
+    traceback (the driver's first line says why, without the password)."""
+    try:
+        return upgrade(settings.database_url, encryption_keys=settings.encryption_keys)
+    except DBAPIError as error:
+        reason = next(iter(str(error.orig).strip().splitlines()), type(error.orig).__name__)
+        raise SettingProblem(
+            f"DATABASE_URL: cannot open the database {_safe_url(settings.database_url)}: {reason}"
+        ) from error
+
+
+def _check_slack(settings: Settings) -> None:
+    """Ask Slack who the bot token is before starting, as Bolt will in the worker: there a
+    failure would end as gunicorn's "Worker failed to boot"."""
+    if not settings.slack_bot_token:
+        return
+    client = WebClient(
+        base_url=settings.slack_api_url,
+        token=settings.slack_bot_token,
+        timeout=10,
+        logger=_QUIET_SDK,
+        retry_handlers=[],
+    )
+    try:
+        client.auth_test()
+    except SlackApiError as error:
+        raise SettingProblem(
+            f"SLACK_BOT_TOKEN: Slack refused it ({error.response.get('error')})"
+        ) from error
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise SettingProblem(
+            f"SLACK_API_URL: cannot reach Slack at {settings.slack_api_url}: {reason}"
+        ) from error
 
 
 def _log_level(command: str, settings: Settings) -> int:
@@ -50,8 +132,9 @@ def _log_level(command: str, settings: Settings) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="changebot", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(prog="changebot", description=DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"changebot {version('changebot')}")
+    commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="start the bot (Socket Mode, HTTP, or the console)")
     commands.add_parser("console", help="the whole app against a simulated local workspace")
     db = commands.add_parser("db", help="database maintenance")
@@ -73,14 +156,20 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(settings: Settings) -> int:
+    """Refuse a half-made configuration before touching the database or Slack; with no
+    credentials at all, the console (only for a person at a terminal)."""
+    problem = settings.half_configured() or settings.missing_encryption_key()
+    if problem:
+        raise SettingProblem(problem)
     if settings.mode is Mode.CONSOLE:
+        if not sys.stdin.isatty():
+            raise SettingProblem(NO_TERMINAL)
         missing = "".join(f"│   {name:<67}│\n" for name in settings.missing_for_slack())
         print(NO_CREDENTIALS_BANNER.format(missing=missing), file=sys.stderr)
+        _migrate(settings)
         return _console(settings)
-    missing_key = settings.missing_encryption_key()
-    if missing_key:
-        return _refuse(missing_key)
-    upgrade(settings.database_url, encryption_keys=settings.encryption_keys)
+    _check_slack(settings)
+    _migrate(settings)
     if settings.mode is Mode.SOCKET:
         from bot.socket_mode import run_socket_mode
 
@@ -104,7 +193,7 @@ def _forget(settings: Settings, user_id: str) -> int:
             file=sys.stderr,
         )
         return 2
-    upgrade(settings.database_url)
+    _migrate(settings)
     engine = make_engine(settings.database_url)
     try:
         with unit_of_work(engine) as session:

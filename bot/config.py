@@ -11,8 +11,22 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from storage.encryption import GENERATE_KEY, TokenCipher, parse_keys
+
+EXAMPLE_DATABASE_URL = "postgresql+psycopg://USER:PASSWORD@HOST:5432/DATABASE"
+# What `changebot run` reaches Slack with: some but not enough of them is a mistake.
+_SLACK_CREDENTIALS = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
+)
+# Driver names that leave the PostgreSQL driver to SQLAlchemy's default, psycopg 2.
+_PLAIN_POSTGRESQL = frozenset({"postgresql", "postgres"})
 
 
 class Mode(StrEnum):
@@ -55,6 +69,30 @@ class Settings(BaseSettings):
         # WebClient joins method names with urljoin: without the slash the
         # last path segment would be replaced, not extended (PLATFORM.md).
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        """A URL SQLAlchemy can open, checked before anything connects (SPEC §5).
+
+        `postgresql://` means psycopg 2 to SQLAlchemy, which changebot does not
+        install: it is read as the psycopg 3 driver changebot ships with.
+        """
+        try:
+            url = make_url(value)
+        except ArgumentError as exc:
+            raise ValueError(f"not a database URL (such as {EXAMPLE_DATABASE_URL})") from exc
+        if url.drivername in _PLAIN_POSTGRESQL:
+            url = url.set(drivername="postgresql+psycopg")
+            value = url.render_as_string(hide_password=False)
+        try:
+            url.get_dialect().import_dbapi()
+        except (NoSuchModuleError, ImportError) as exc:
+            raise ValueError(
+                f"changebot cannot open {url.drivername} databases "
+                f"(use sqlite:/// or {EXAMPLE_DATABASE_URL})"
+            ) from exc
+        return value
 
     @field_validator("changebot_timezone")
     @classmethod
@@ -107,10 +145,24 @@ class Settings(BaseSettings):
             f"stores workspaces' tokens encrypted with it; make a key with {GENERATE_KEY}"
         )
 
+    def half_configured(self) -> str | None:
+        """What is missing when some Slack credentials are set but not enough to connect.
+
+        Such a service must not fall back to the console and look healthy: it stops.
+        """
+        given = [name for name in _SLACK_CREDENTIALS if getattr(self, name.lower())]
+        if self.mode is not Mode.CONSOLE or not given:
+            return None
+        verb = "is" if len(given) == 1 else "are"
+        needed = ", and ".join(self.missing_for_slack())
+        return f"{' and '.join(given)} {verb} set, but changebot also needs {needed} to reach Slack"
+
     def missing_for_slack(self) -> list[str]:
         """The variables a person still has to set before changebot can reach Slack."""
         missing = []
-        if not (self.slack_bot_token or self.oauth_enabled):
+        if bool(self.slack_client_id) != bool(self.slack_client_secret):
+            missing.append("SLACK_CLIENT_SECRET" if self.slack_client_id else "SLACK_CLIENT_ID")
+        elif not (self.slack_bot_token or self.oauth_enabled):
             missing.append("SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)")
         if not (self.slack_app_token or self.slack_signing_secret):
             missing.append("SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode)")

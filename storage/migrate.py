@@ -17,6 +17,7 @@ from alembic import command
 from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, create_engine, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
@@ -45,8 +46,11 @@ def alembic_config(database_url: str) -> Config:
 
 def upgrade(
     database_url: str, revision: str = "head", *, encryption_keys: Sequence[str] = ()
-) -> None:
+) -> list[str]:
     """Upgrade the database to `revision`; a no-op when it is already there.
+
+    Returns the revisions it applied, oldest first (none when it was up to date),
+    so `changebot db upgrade` can say what it did.
 
     On PostgreSQL the upgrade runs under an advisory lock, so two instances
     starting together take turns: the second finds the work done. Migrations
@@ -59,9 +63,21 @@ def upgrade(
         with engine.connect() as connection, _migration_lock(connection):
             config.attributes["connection"] = connection
             config.attributes["encryption_keys"] = tuple(encryption_keys)
+            start = MigrationContext.configure(connection).get_current_revision()
+            # Reading began a transaction: end it, or the migrations would run inside it
+            # and never be committed.
+            connection.rollback()
+            pending = _revisions_between(config, start, revision)
             command.upgrade(config, revision)
     finally:
         engine.dispose()
+    return pending
+
+
+def _revisions_between(config: Config, start: str | None, target: str) -> list[str]:
+    """The revisions after `start` up to `target`, oldest first."""
+    scripts = ScriptDirectory.from_config(config)
+    return [script.revision for script in reversed(list(scripts.iterate_revisions(target, start)))]
 
 
 def current_revision(database_url: str) -> str | None:

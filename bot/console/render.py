@@ -17,6 +17,45 @@ DIVIDER = "─" * 24
 CONTEXT_MARK = "» "
 THREAD_MARK = "  ↳ "
 _TOKEN = re.compile(r"<([^<>]+)>")
+_EMOJI_CODE = re.compile(r":([a-z0-9_+-]+):")
+# The emoji codes changebot writes, as Slack shows them; any other code stays as typed.
+EMOJI = {
+    "alarm_clock": "⏰",
+    "arrow_forward": "▶️",
+    "bar_chart": "📊",
+    "bell": "🔔",
+    "busts_in_silhouette": "👥",
+    "calendar": "📆",
+    "chart_with_upwards_trend": "📈",
+    "clipboard": "📋",
+    "compass": "🧭",
+    "confetti_ball": "🎊",
+    "double_vertical_bar": "⏸️",
+    "eyes": "👀",
+    "handshake": "🤝",
+    "hourglass": "⌛",
+    "hourglass_flowing_sand": "⏳",
+    "inbox_tray": "📥",
+    "large_blue_circle": "🔵",
+    "large_green_circle": "🟢",
+    "large_yellow_circle": "🟡",
+    "leftwards_arrow_with_hook": "↩️",
+    "memo": "📝",
+    "newspaper": "📰",
+    "no_bell": "🔕",
+    "no_entry_sign": "🚫",
+    "red_circle": "🔴",
+    "speech_balloon": "💬",
+    "straight_ruler": "📏",
+    "tada": "🎉",
+    "triangular_flag_on_post": "🚩",
+    "trophy": "🏆",
+    "warning": "⚠️",
+    "wave": "👋",
+    "white_check_mark": "✅",
+    "white_circle": "⚪",
+    "x": "❌",
+}
 
 Block = dict[str, Any]
 
@@ -54,7 +93,12 @@ def decode(mrkdwn: str, names: Names) -> str:
     shows as the literal `<@U1>` it was, never as a mention.
     """
     spelled = _TOKEN.sub(lambda match: _spell_out(match.group(1), names), mrkdwn)
-    return spelled.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return emojis(spelled.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
+
+
+def emojis(text: str) -> str:
+    """Emoji codes (`:tada:`) as the emoji Slack shows for them."""
+    return _EMOJI_CODE.sub(lambda match: EMOJI.get(match.group(1), match.group(0)), text)
 
 
 def _spell_out(token: str, names: Names) -> str:
@@ -74,7 +118,7 @@ def text_of(text: Block | None, names: Names) -> str:
     if not text:
         return ""
     words = str(text.get("text", ""))
-    return decode(words, names) if text.get("type") == "mrkdwn" else words
+    return decode(words, names) if text.get("type") == "mrkdwn" else emojis(words)
 
 
 def framed(prefix: str, lines: list[str]) -> list[str]:

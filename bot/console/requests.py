@@ -255,10 +255,14 @@ class RequestFactory:
         return f"{self._clock():.6f}"
 
 
+class ElementGone(ValueError):
+    """The element pressed is no longer in its message or view (an edit removed it)."""
+
+
 def _block_id_of(blocks: list[dict[str, Any]], action_id: str) -> str:
     """The block holding the element; Slack gives id-less blocks one, so do we (by position)."""
     for index, block in enumerate(blocks):
         elements = [block.get("accessory"), block.get("element"), *block.get("elements", [])]
         if any(isinstance(e, dict) and e.get("action_id") == action_id for e in elements):
             return block.get("block_id") or f"block-{index}"
-    raise ValueError(f"no element with action_id {action_id!r} in these blocks")
+    raise ElementGone(f"no element with action_id {action_id!r} in these blocks")

@@ -453,6 +453,19 @@ class SlackStandIn:
                 return message
         raise KeyError(f"no message {ts} in {channel}")
 
+    def add_message(
+        self, channel: str, *, user: str, text: str, thread_ts: str | None = None
+    ) -> dict[str, Any]:
+        """A person's message in `channel`, kept as Slack keeps it: the app can link to it,
+        read it in the history, and a shortcut can be used on it."""
+        with self._lock:
+            message = self._store(
+                _resolve(channel), {"text": text}, thread_ts=thread_ts, broadcast=False
+            )
+            message["user"] = user
+            del message["bot_id"]
+            return dict(message)
+
     def new_response_url(
         self, *, channel: str | None = None, user: str | None = None, message_ts: str | None = None
     ) -> str:

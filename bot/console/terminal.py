@@ -4,7 +4,9 @@ You are one of a few people in one of two channels. Slash commands are typed as 
 lines starting with a colon are the console's own (`:help`). After each line the console
 prints what changebot did about it, in order: the reply only you see, then what it posted
 in channels and DMs, then any form (modal) it opened, asked field by field. Buttons are
-numbered as they appear and pressed with `:press N`.
+numbered as they appear and pressed with `:press N`. The console has its own clock
+(`:clock +7d`): scheduled jobs run as it passes their times, and what changebot posts
+in the background shows as soon as it is posted.
 """
 
 from __future__ import annotations
@@ -12,11 +14,15 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import re
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol, TextIO
+from zoneinfo import ZoneInfo
 
 from apscheduler.job import Job
 from slack_bolt import BoltResponse
@@ -24,17 +30,21 @@ from slack_bolt import BoltResponse
 from bot.config import Settings
 from bot.console import form
 from bot.console.render import THREAD_MARK, Rendered, framed, render_message, render_view
+from bot.console.requests import ElementGone
 from bot.console.standin import Call
 from bot.console.workspace import (
     CHANNELS,
     PEOPLE,
     Activity,
+    Member,
     Person,
+    Ran,
     Workspace,
     message_ts,
     open_workspace,
 )
 from bot.listeners.commands import COMMANDS as SLASH_COMMANDS
+from bot.scheduling.sync import SCHEDULE_JOB_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +59,12 @@ HINT = (
 )
 CANCEL = ":cancel"
 _VIEW_OPENED = frozenset({"views.open", "views.push", "views.update"})
+# How often the console looks for what changebot did in the background, and for jobs due.
+WATCH_SECONDS = 0.25
+_CLOCK_STEP = re.compile(r"\+(\d{1,4})([mhdw])")
+_CLOCK_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+# How far one `:clock` may jump: every job due on the way runs.
+MAX_JUMP = timedelta(days=366)
 
 Json = dict[str, Any]
 
@@ -77,7 +93,10 @@ class _InMessage:
     def press(self, workspace: Workspace, user: Person, element: Json) -> Activity:
         message = self.message
         if "ts" in message:
-            message = workspace.standin.message(self.channel_id, message["ts"])
+            try:
+                message = workspace.standin.message(self.channel_id, message["ts"])
+            except KeyError as deleted:
+                raise ElementGone("the message was deleted") from deleted
         return workspace.press(
             user=user, channel_id=self.channel_id, message=message, element=element
         )
@@ -117,30 +136,63 @@ class Console:
         self._user = PEOPLE[0]
         self._place = CHANNELS[0]
         self._buttons: dict[int, _Button] = {}
+        # The posted messages shown, newest last, for `:shortcut`: (channel, message).
+        self._messages: list[tuple[str, Json]] = []
         # Where the button being pressed is: a response_url answer may replace that message.
         self._origin: _Target | None = None
         self._done = False
+        self._zone = ZoneInfo(workspace.runtime.settings.changebot_timezone)
+        # Held while a line is handled, and by the watcher while it shows what happened
+        # in the background: the two never write to the screen at once.
+        self._busy = threading.RLock()
+        self._prompt = ""
 
     def run(self) -> None:
         """Greet, show what is already waiting, then handle lines until :quit, EOF or Ctrl-C."""
         self._say(WELCOME.format(user=self._user.name, channel=self._place.name))
         self._show(self._workspace.catch_up())
+        stopping = threading.Event()
+        watcher = threading.Thread(
+            target=self._watch, args=(stopping,), name="console-watch", daemon=True
+        )
+        watcher.start()
         try:
             while not self._done:
-                line = self._read(f"{self._user.name}@#{self._place.name}> ")
+                self._prompt = f"{self._user.name}@#{self._place.name}> "
+                line = self._read(self._prompt)
                 if line is None:
                     break
                 self._attempt(line.strip())
         except KeyboardInterrupt:
             self._say("")
+        finally:
+            stopping.set()
+            watcher.join()
 
     def _attempt(self, line: str) -> None:
         """Handle one line; a failure is told and logged, and the session goes on."""
-        try:
-            self._handle(line)
-        except Exception as error:
-            log.exception("the console failed on %r", line)
-            self._say(f"! That did not work: {error}")
+        with self._busy:
+            try:
+                self._handle(line)
+            except Exception as error:
+                log.exception("the console failed on %r", line)
+                self._say(f"! That did not work: {error}")
+
+    def _watch(self, stopping: threading.Event) -> None:
+        """While the person reads or types: run the jobs that fall due as time passes, and
+        show at once what changebot posted in the background (then the prompt again)."""
+        while not stopping.wait(WATCH_SECONDS):
+            with self._busy:
+                ran = self._workspace.pass_time()
+                activity = self._workspace.catch_up()
+                if not activity.calls and not any(run.activity.calls for run in ran):
+                    continue
+                self._say("")
+                self._ran(ran, ask=False)
+                self._show(activity, ask=False)
+                if self._interactive:
+                    self._stdout.write(self._prompt)
+                    self._stdout.flush()
 
     def _handle(self, line: str) -> None:
         if line.startswith("/"):
@@ -177,14 +229,19 @@ class Console:
         self._say(f"You are in #{place.name} now.")
 
     def who(self, _argument: str) -> None:
-        """:who — the people and channels of this workspace."""
-        self._say(
-            f"You are {self._user.name}, in #{self._place.name}.",
-            _people(),
-            _channels(),
-            "Roles are given in changebot itself: whoever first uses a channel becomes "
-            "its project's lead.",
-        )
+        """:who — the people, their sides and leads in this channel's project, the channels."""
+        members = self._workspace.members(self._place)
+        if members is None:
+            project = (
+                f"#{self._place.name} has no project yet: whoever first uses changebot here "
+                "becomes its lead."
+            )
+            people = [_people()]
+        else:
+            project = f"In #{self._place.name}'s project now (sides are set with /plan role):"
+            people = [f"  {_member_line(member)}" for member in members]
+        you = f"You are {self._user.name}, in #{self._place.name}."
+        self._say(you, project, *people, _channels())
 
     def press(self, argument: str) -> None:
         """:press N — press button [N] of a message, modal or Home tab shown above."""
@@ -192,7 +249,14 @@ class Console:
         if button is None:
             self._say(f"There is no button [{argument}]. Buttons are numbered as they appear.")
             return
-        activity = button.target.press(self._workspace, self._user, button.element)
+        try:
+            activity = button.target.press(self._workspace, self._user, button.element)
+        except ElementGone:
+            self._say(
+                f"Button [{argument}] is gone: the message or form it was on has changed "
+                "since. Press a button shown since then."
+            )
+            return
         self._origin = button.target
         try:
             self._show(activity, handled_as="button")
@@ -206,30 +270,118 @@ class Console:
     def mention(self, text: str) -> None:
         """:mention TEXT — say "@changebot TEXT" in this channel."""
         self._say(*framed(f"#{self._place.name}  {self._user.name}: ", [f"@changebot {text}"]))
-        activity = self._workspace.mention(
-            user=self._user, place=self._place, text=text, ts=message_ts()
-        )
+        message, activity = self._workspace.mention(user=self._user, place=self._place, text=text)
+        self._messages.append((self._place.channel_id, message))
         self._show(activity, handled_as="mention")
 
+    def shortcut(self, argument: str) -> None:
+        """:shortcut [N] — "Raise a principle concern" on the latest message shown (or the
+        Nth latest)."""
+        back = int(argument) if argument.isdigit() else 0 if argument else 1
+        if not 1 <= back <= len(self._messages):
+            self._say(
+                f"There is no message {argument or 1} back: {len(self._messages)} "
+                "messages in channels have been shown (:mention TEXT posts one)."
+            )
+            return
+        channel_id, message = self._messages[-back]
+        shown = render_message(message, self._workspace.names, first_button=0).lines
+        self._say(f'Raise a principle concern on: "{shown[0] if shown else ""}"')
+        activity = self._workspace.shortcut(user=self._user, channel_id=channel_id, message=message)
+        self._show(activity, handled_as="shortcut")
+
     def list_jobs(self, _argument: str) -> None:
-        """:jobs — the scheduled jobs and when each runs next (in local time)."""
-        lines = [_job_line(job) for job in self._workspace.jobs()]
+        """:jobs — the scheduled jobs, what each is and when it runs next (console clock)."""
+        lines = [self._job_line(job) for job in self._workspace.jobs()]
         self._say(*(lines or ["No jobs are scheduled."]))
 
     def fire(self, job_id: str) -> None:
-        """:fire [ID] — run the jobs that are due now, or job ID whenever it is due."""
+        """:fire [ID] — move the clock to the next run of job ID (or of the next check-in,
+        digest or reminder) and run it, with everything due before it."""
+        jobs = self._workspace.jobs()
         if job_id:
-            chosen = [job for job in self._workspace.jobs() if job.id == job_id]
-            missing = f"There is no job {job_id!r}; :jobs lists them."
+            chosen = next((job for job in jobs if job.id == job_id), None)
+            if chosen is None:
+                self._say(f"There is no job {job_id!r}; :jobs lists them.")
+                return
         else:
-            chosen = self._workspace.due_jobs()
-            missing = "No job is due now; :fire ID runs one anyway."
-        if not chosen:
-            self._say(missing)
-        for job in chosen:
-            activity = self._workspace.run_job(job)
-            self._say(f"Ran {job.id}.")
-            self._show(activity)
+            waiting = [
+                (at, job)
+                for job in jobs
+                if job.id.startswith(SCHEDULE_JOB_PREFIX)
+                and (at := self._workspace.next_run(job)) is not None
+            ]
+            soonest = min(waiting, key=lambda pair: pair[0], default=None)
+            if soonest is None:
+                self._say("No check-in, digest or reminder is scheduled; :fire ID runs a job.")
+                return
+            chosen = soonest[1]
+        at = self._workspace.next_run(chosen)
+        if at is None:
+            self._say(f"{chosen.id} ({self._workspace.label(chosen.id)}) has no run to come.")
+            return
+        self._pass_time(at, told=chosen.id)
+
+    def clock(self, argument: str) -> None:
+        """:clock [+7d | +3h | YYYY-MM-DD HH:MM] — the console's time, or move it forward;
+        jobs due on the way run at their own times."""
+        if argument:
+            target = self._clock_target(argument)
+            if target is None:
+                return
+            self._pass_time(target, told=None)
+        offset = self._workspace.clock.offset
+        ahead = f"{_duration(offset)} ahead of real time" if offset else "real time"
+        self._say(f"It is {self._when(self._workspace.clock.now())} ({ahead}).")
+
+    def _clock_target(self, argument: str) -> datetime | None:
+        """Where `:clock ARGUMENT` moves the clock to, or None (and why) when it cannot."""
+        now = self._workspace.clock.now()
+        step = _CLOCK_STEP.fullmatch(argument)
+        if step:
+            target = now + timedelta(**{_CLOCK_UNITS[step.group(2)]: int(step.group(1))})
+        else:
+            try:
+                local = datetime.strptime(argument, "%Y-%m-%d %H:%M")  # noqa: DTZ007 - zone below
+            except ValueError:
+                self._say("Write :clock +30m, +3h, +7d, +2w or :clock 2027-01-04 09:00.")
+                return None
+            target = local.replace(tzinfo=self._zone)
+        if target <= now:
+            self._say(f"The clock only goes forward: it is {self._when(now)} already.")
+            return None
+        if target - now > MAX_JUMP:
+            self._say("The clock moves at most a year at a time.")
+            return None
+        return target
+
+    def _pass_time(self, until: datetime, *, told: str | None) -> None:
+        """Move the clock on and show what each job did; `told` is the job fired, which
+        says why when it posted nothing."""
+        ran = self._workspace.pass_time(until)
+        self._say(f"The clock moved to {self._when(until)}.")
+        self._ran(ran, told=told)
+
+    def _ran(self, ran: list[Ran], *, told: str | None = None, ask: bool = True) -> None:
+        """What the jobs run did. A schedule's run (or the job fired) that posted nothing
+        says why; the standing jobs are quiet unless they posted something."""
+        for run in ran:
+            posted = any(call.ok for call in run.activity.calls)
+            if not (posted or run.job_id.startswith(SCHEDULE_JOB_PREFIX) or run.job_id == told):
+                continue
+            self._say(f"At {self._when(run.at)}, {run.job_id} ran: {run.label}.")
+            if not posted:
+                why = "; ".join(run.said) or "it had nothing to post"
+                self._say(f"  It posted nothing: {why}.")
+            self._show(run.activity, ask=ask)
+
+    def _job_line(self, job: Job) -> str:
+        when = self._workspace.next_run(job)
+        next_run = f"next {self._when(when)}" if when else "paused or all run"
+        return f"{job.id}  {self._workspace.label(job.id)} · {next_run}"
+
+    def _when(self, instant: datetime) -> str:
+        return f"{instant.astimezone(self._zone):%a %d %b %Y %H:%M %Z}"
 
     def help(self, _argument: str) -> None:
         """:help — this list."""
@@ -317,13 +469,15 @@ class Console:
 
     # -- showing what the app did ------------------------------------------------------
 
-    def _show(self, activity: Activity, *, handled_as: str = "") -> None:
+    def _show(self, activity: Activity, *, handled_as: str = "", ask: bool = True) -> None:
+        """What changebot did; a form it opened is asked, unless it opened in the background
+        (then the next prompt is the person's, not the form's)."""
         if activity.response is not None:
             self._answered(activity.response, handled_as)
         for call in activity.calls:
             self._show_call(call)
         for call in activity.calls:
-            if call.ok and call.method in _VIEW_OPENED:
+            if ask and call.ok and call.method in _VIEW_OPENED:
                 self._fill(call.response["view"])
 
     def _answered(self, response: BoltResponse, handled_as: str) -> None:
@@ -410,6 +564,8 @@ class Console:
         return path.resolve()
 
     def _message(self, prefix: str, message: Json, target: _Target) -> None:
+        if isinstance(target, _InMessage) and "ts" in message:
+            self._messages.append((target.channel_id, message))
         rendered = render_message(message, self._workspace.names, first_button=self._next_button)
         self._say(*framed(prefix, self._numbered(rendered, target)))
 
@@ -461,8 +617,10 @@ COMMANDS: dict[str, Callable[[Console, str], None]] = {
     ":press": Console.press,
     ":home": Console.home,
     ":mention": Console.mention,
+    ":shortcut": Console.shortcut,
     ":jobs": Console.list_jobs,
     ":fire": Console.fire,
+    ":clock": Console.clock,
     ":help": Console.help,
     ":quit": Console.quit,
 }
@@ -488,9 +646,24 @@ def _channels() -> str:
     return "Channels: " + ", ".join(f"#{place.name}" for place in CHANNELS) + "."
 
 
-def _job_line(job: Job) -> str:
-    when = job.next_run_time
-    return f"{job.id}  " + (f"next {when.astimezone():%a %d %b %Y %H:%M %Z}" if when else "paused")
+def _member_line(member: Member) -> str:
+    person = member.person
+    parts = [member.side] if member.side and member.side != "lead" else []
+    if member.lead:
+        parts.append("lead")
+    part = ", ".join(parts) if parts else "not in the project yet"
+    return f"{person.name} ({person.persona}): {part}"
+
+
+def _duration(offset: timedelta) -> str:
+    """An offset as people say it: "7 days 2 h 5 min"."""
+    minutes = round(offset.total_seconds() / 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [f"{days} day{'s' if days != 1 else ''}"] if days else []
+    parts += [f"{hours} h"] if hours else []
+    parts += [f"{minutes} min"] if minutes or not parts else []
+    return " ".join(parts)
 
 
 def _payload(response: BoltResponse | None) -> Json:

@@ -13,11 +13,11 @@ import logging
 import re
 import secrets
 import threading
-import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, wait
+from concurrent.futures import Executor, Future
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
 
 from apscheduler.job import Job
@@ -26,19 +26,40 @@ from slack_bolt import App, BoltResponse
 from bot.app import create_app, token_source
 from bot.background import start_background
 from bot.config import Settings
+from bot.console.clock import ConsoleClock, next_fire_after, steps_between
 from bot.console.render import Names
 from bot.console.requests import RequestFactory, SignedRequest
 from bot.console.standin import Call, SlackStandIn
+from bot.listeners.shortcuts import RAISE_CONCERN
 from bot.runtime import Runtime, build_runtime
+from bot.scheduling import jobs as standing
+from bot.scheduling.sync import SCHEDULE_JOB_PREFIX
+from bot.services import partners, projects, schedules
 from bot.views.text import Limit, escape
-from storage.db import make_engine
+from storage.db import make_engine, unit_of_work
 from storage.migrate import upgrade
+from storage.models import ScheduleKind
+from storage.types import utcnow
 
 CONSOLE_TOKEN = "xoxb-console"  # noqa: S105 - the stand-in accepts any token
 # How long an action may keep the app busy after Bolt's ack before the console moves on.
 SETTLE_SECONDS = 10.0
 _MENTION = re.compile(r"(?<![\w<@#|])([@#])([\w-]+)")
 _BROADCASTS = frozenset({"here", "channel", "everyone"})
+# Where the runs of jobs say why they did nothing (paused, done already, gone).
+RUNS_LOGGER = "bot.runs"
+# What each standing job is, for `:jobs` (a schedule's job is labelled from its row).
+STANDING_JOBS = {
+    standing.HOUSEKEEPING_JOB: "housekeeping: forget handled event ids",
+    standing.CHECKIN_FOLLOW_UP_JOB: "check-in follow-ups: who has not answered yet",
+    standing.CONCERN_ESCALATION_JOB: "reminders to leads about concerns left open",
+    standing.OVERDUE_NUDGE_JOB: "nudges to owners of overdue stages",
+}
+_KINDS = {
+    ScheduleKind.CHECKIN: "check-in",
+    ScheduleKind.DIGEST: "digest",
+    ScheduleKind.PRINCIPLE_REMINDER: "principle reminder",
+}
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -76,6 +97,27 @@ class Activity:
     calls: list[Call]
 
 
+@dataclass(frozen=True)
+class Ran:
+    """A job the console ran: when (on the console's clock), what it did, and what the
+    runs said about it (why it posted nothing, when it did not)."""
+
+    job_id: str
+    label: str
+    at: datetime
+    activity: Activity
+    said: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Member:
+    """A person's part in the channel's project, as the database has it now."""
+
+    person: Person
+    side: str | None
+    lead: bool
+
+
 class Workspace:
     """The people, the channels and the app, and the things a person can do in Slack."""
 
@@ -87,14 +129,18 @@ class Workspace:
         runtime: Runtime,
         requests: RequestFactory,
         listeners: _Listeners,
+        clock: ConsoleClock,
     ) -> None:
         self.standin = standin
         self.app = app
         self.runtime = runtime
+        self.clock = clock
         self._requests = requests
         self._listeners = listeners
         self._lock = threading.Lock()
         self._calls: list[Call] = []
+        # Up to when (on the console's clock) the jobs due have been run.
+        self._jobs_run_until = clock.now()
         standin.subscribe(self._record)
         self.names = Names(
             users={standin.bot_user_id: "changebot"} | {p.user_id: p.name for p in PEOPLE},
@@ -155,30 +201,96 @@ class Workspace:
         event = {"type": "app_home_opened", "user": user.user_id, "channel": dm, "tab": "home"}
         return self._dispatch(self._requests.event(event))
 
-    def mention(self, *, user: Person, place: Place, text: str, ts: str) -> Activity:
-        """A top-level message that @mentions changebot; `ts` is the message's own."""
+    def say(self, *, user: Person, place: Place, text: str) -> dict[str, Any]:
+        """A person's message in the channel, kept by the stand-in as Slack keeps it."""
+        return self.standin.add_message(place.channel_id, user=user.user_id, text=text)
+
+    def mention(self, *, user: Person, place: Place, text: str) -> tuple[dict[str, Any], Activity]:
+        """A top-level message that @mentions changebot: the message, and what followed."""
+        message = self.say(
+            user=user, place=place, text=f"<@{self.standin.bot_user_id}> {self.slack_text(text)}"
+        )
         event = {
             "type": "app_mention",
             "user": user.user_id,
-            "text": f"<@{self.standin.bot_user_id}> {self.slack_text(text)}",
-            "ts": ts,
+            "text": message["text"],
+            "ts": message["ts"],
             "channel": place.channel_id,
         }
-        return self._dispatch(self._requests.event(event))
+        return message, self._dispatch(self._requests.event(event))
+
+    def shortcut(self, *, user: Person, channel_id: str, message: dict[str, Any]) -> Activity:
+        """The message shortcut "Raise a principle concern", used on `message`."""
+        signed = self._requests.message_shortcut(
+            user_id=user.user_id, channel_id=channel_id, callback_id=RAISE_CONCERN, message=message
+        )
+        return self._dispatch(signed)
+
+    def members(self, place: Place) -> list[Member] | None:
+        """Each person's side and lead permission in the channel's project; None before it
+        has one (whoever first uses the channel makes it)."""
+        with unit_of_work(self.runtime.engine) as session:
+            found = projects.projects_in_channel(
+                session=session, team_id=self.standin.team_id, channel_id=place.channel_id
+            )
+            if not found:
+                return None
+            project = found[0]
+            leads = set(partners.leads(session=session, project=project))
+            return [
+                Member(
+                    person,
+                    partners.role_of(session=session, project=project, user_id=person.user_id),
+                    person.user_id in leads,
+                )
+                for person in PEOPLE
+            ]
 
     # -- the app's own clock -----------------------------------------------------------
 
     def jobs(self) -> list[Job]:
         return self.runtime.scheduler.jobs()
 
-    def due_jobs(self) -> list[Job]:
-        now = self.runtime.clock()
-        return [job for job in self.jobs() if job.next_run_time and job.next_run_time <= now]
+    def next_run(self, job: Job) -> datetime | None:
+        """When the job runs next on the console's clock (None when paused or all run)."""
+        if job.next_run_time is None:
+            return None
+        return next_fire_after(job, self._jobs_run_until)
 
-    def run_job(self, job: Job) -> Activity:
-        """Run a scheduled job now, in this process, as the scheduler would have."""
-        self.runtime.scheduler.run_now(job)
-        return self.catch_up()
+    def label(self, job_id: str) -> str:
+        """What the job is: a standing job's purpose, or a schedule's kind and project."""
+        if not job_id.startswith(SCHEDULE_JOB_PREFIX):
+            return STANDING_JOBS.get(job_id, job_id)
+        schedule_id = int(job_id.removeprefix(SCHEDULE_JOB_PREFIX))
+        with unit_of_work(self.runtime.engine) as session:
+            found = schedules.schedule_with_project(session=session, schedule_id=schedule_id)
+            if found is None:
+                return "a schedule that no longer exists"
+            schedule, project = found
+            kind = _KINDS.get(ScheduleKind(schedule.kind), schedule.kind)
+            titled = f' "{schedule.title}"' if schedule.title else ""
+            return f"{kind}{titled} of {project.name}"
+
+    def pass_time(self, until: datetime | None = None) -> list[Ran]:
+        """Move the clock on to `until` (or to now, as real time passes), running each job
+        due on the way at its own time."""
+        end = until or self.clock.now()
+        ran = []
+        for step in steps_between(self.jobs(), self._jobs_run_until, end):
+            with self.clock.pinned(step.at):
+                ran += [self._run(job, step.at) for job in step.jobs]
+            self._jobs_run_until = step.at
+        self.clock.move_to(end)
+        self._jobs_run_until = max(self._jobs_run_until, end)
+        return ran
+
+    def _run(self, job: Job, at: datetime) -> Ran:
+        """Run a scheduled job in this process, as the scheduler would have, and keep what
+        the runs said about it."""
+        label = self.label(job.id)
+        with _said_by_runs() as said:
+            self.runtime.scheduler.run_now(job)
+        return Ran(job.id, label, at, self.catch_up(), said)
 
     def catch_up(self) -> Activity:
         """Deliver what is due in the outbox, and return every call not yet seen."""
@@ -206,14 +318,16 @@ class _Listeners(Executor):
     """The runtime's pool for listeners' work, watched, so the console can wait for it.
 
     A listener acks as soon as it can (a button at once, a command within its deadline)
-    and its work may carry on in this pool. Waiting for the pool to be idle is what makes
-    an action's output complete when the console prints it.
+    and its work may carry on in this pool; what it does when the work is done (open a
+    modal, answer the response_url) runs in callbacks on the future. Work counts as
+    finished only once those callbacks have run too: the future handed out is completed
+    from the pool's, and its callbacks run before the work is let go of.
     """
 
     def __init__(self, pool: Executor) -> None:
         self._pool = pool
-        self._lock = threading.Lock()
-        self._running: set[Future[Any]] = set()
+        self._idle = threading.Condition()
+        self._running = 0
 
     @classmethod
     def watch(cls, runtime: Runtime) -> _Listeners:
@@ -222,23 +336,65 @@ class _Listeners(Executor):
         return watched
 
     def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
-        future = self._pool.submit(fn, *args, **kwargs)
-        with self._lock:
-            self._running.add(future)
-        future.add_done_callback(self._finished)
-        return future
+        handed_out: Future[T] = Future()
+        with self._idle:
+            self._running += 1
+        self._pool.submit(fn, *args, **kwargs).add_done_callback(
+            lambda done: self._finished(done, handed_out)
+        )
+        return handed_out
 
-    def _finished(self, future: Future[Any]) -> None:
-        with self._lock:
-            self._running.discard(future)
+    def _finished(self, done: Future[T], handed_out: Future[T]) -> None:
+        try:
+            error = done.exception()
+            if error is None:
+                handed_out.set_result(done.result())
+            else:
+                handed_out.set_exception(error)
+        finally:
+            with self._idle:
+                self._running -= 1
+                self._idle.notify_all()
 
     def settle(self, timeout: float) -> None:
-        with self._lock:
-            running = list(self._running)
-        wait(running, timeout)
+        with self._idle:
+            self._idle.wait_for(lambda: self._running == 0, timeout)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self._pool.shutdown(wait, cancel_futures=cancel_futures)
+
+
+@contextmanager
+def _said_by_runs() -> Iterator[list[str]]:
+    """What `bot.runs` logs in the block, its info lines too, kept off the screen: the
+    console tells the person itself. Warnings still reach the log."""
+    runs = logging.getLogger(RUNS_LOGGER)
+    said: list[str] = []
+    keeper = _Keeper(said)
+    level, propagate = runs.level, runs.propagate
+    runs.addHandler(keeper)
+    runs.setLevel(logging.INFO)
+    runs.propagate = False
+    try:
+        yield said
+    finally:
+        runs.removeHandler(keeper)
+        runs.setLevel(level)
+        runs.propagate = propagate
+        for record in keeper.warnings:
+            logging.getLogger().handle(record)
+
+
+class _Keeper(logging.Handler):
+    def __init__(self, said: list[str]) -> None:
+        super().__init__(logging.INFO)
+        self.said = said
+        self.warnings: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.said.append(record.getMessage())
+        if record.levelno >= logging.WARNING:
+            self.warnings.append(record)
 
 
 def _said_plainly(record: logging.LogRecord) -> bool:
@@ -272,6 +428,8 @@ def open_workspace(settings: Settings) -> Iterator[Workspace]:
         upgrade(app_settings.database_url, encryption_keys=app_settings.encryption_keys)
         engine = make_engine(app_settings.database_url)
         runtime = build_runtime(app_settings, token_source(app_settings, engine), engine=engine)
+        clock = ConsoleClock()
+        runtime.clock = clock.now
         try:
             app = create_app(app_settings, runtime)
             listeners = _Listeners.watch(runtime)
@@ -284,6 +442,7 @@ def open_workspace(settings: Settings) -> Iterator[Workspace]:
                     runtime=runtime,
                     requests=_requests(app_settings, standin),
                     listeners=listeners,
+                    clock=clock,
                 )
             finally:
                 app.logger.removeFilter(_said_plainly)
@@ -293,11 +452,13 @@ def open_workspace(settings: Settings) -> Iterator[Workspace]:
 
 
 def _requests(settings: Settings, standin: SlackStandIn) -> RequestFactory:
+    """Requests are signed in real time, whatever the console's clock says: Bolt checks
+    their freshness against the computer's clock."""
     return RequestFactory(
         signing_secret=str(settings.slack_signing_secret), team_id=standin.team_id, standin=standin
     )
 
 
 def message_ts() -> str:
-    """A timestamp for a message the console itself makes up (a person's, or an ack's)."""
-    return f"{time.time():.6f}"
+    """A timestamp for a message the console itself makes up (an ack's reply)."""
+    return f"{utcnow().timestamp():.6f}"

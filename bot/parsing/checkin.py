@@ -90,7 +90,7 @@ def parse_checkin(text: str) -> CheckinRequest:
         return _parse_measure(rest)
     if word in set(ScheduleAction):
         return ChangeCheckin(ScheduleAction(word), _schedule_id(rest, form=word))
-    raise CHECKIN.error(f"`{to_plain(word)}` is not a /checkin subcommand.")
+    raise CHECKIN.unknown(to_plain(word))
 
 
 def decimal_number(text: str) -> float | None:

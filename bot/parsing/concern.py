@@ -14,6 +14,7 @@ CONCERN = CommandForms(
     summary="concerns raised against an agreed principle",
     forms=(
         Form("N TEXT", "raise a concern against principle N; it gets its own thread"),
+        Form("NAME: TEXT", "the same, naming the principle by the start of its title"),
         Form("list", "open and recent concerns"),
         Form("help", "this message"),
     ),
@@ -21,13 +22,18 @@ CONCERN = CommandForms(
 
 # The mention door, as the usage under a mistyped mention shows it.
 MENTION_FORM = "`@changebot concern N TEXT` in a thread raises a concern against principle N there"
+# A principle's name before a colon is at most a title's length (bot/services/principles.py).
+_NAME_LENGTH = 150
+# What reads as a number, right or wrong (`0`, `-1`, `#3`): never a principle's name.
+_NUMBER_LIKE = re.compile(r"[#+-]?\d+([.,]\d*)?")
 
 _LEADING_MENTIONS = re.compile(r"^(\s*<@[UW][A-Z0-9]+(?:\|[^<>]*)?>)+")
 
 
 @dataclass(frozen=True)
 class RaiseConcern:
-    number: int
+    # Principle N, or the start of a principle's title (SPEC §3).
+    number: int | str
     text: str
 
 
@@ -49,16 +55,32 @@ def parse_concern(text: str) -> ConcernRequest:
 
 
 def parse_raise(text: str) -> RaiseConcern:
-    """`N TEXT`: the principle's number, then what went wrong."""
-    number_text, rest = split_subcommand(text)
-    number = whole_number(number_text)
-    if number is None:
-        shown = to_plain(number_text) or "nothing"
-        raise CONCERN.error(f"`{shown}` is not a principle number.", form="N")
+    """`N TEXT` or `NAME: TEXT`: the principle, then what went wrong.
+
+    Without a colon, a name is the first word (`/concern transparency The minutes…`).
+    """
+    first, rest = _principle_and_rest(text)
+    if not first:
+        raise CONCERN.missing_number("principle", form="N")
+    if _NUMBER_LIKE.fullmatch(first) and whole_number(first) is None:
+        raise CONCERN.error(f"`{to_plain(first)}` is not a principle number.", form="N")
+    principle: int | str = whole_number(first) or to_plain(first).strip()
     description = to_plain(rest).strip()
     if not description:
-        raise CONCERN.error(f"Say what the concern about principle {number} is.", form="N")
-    return RaiseConcern(number=number, text=description)
+        raise CONCERN.error(f"Say what the concern about principle {principle} is.", form="N")
+    return RaiseConcern(number=principle, text=description)
+
+
+def _principle_and_rest(text: str) -> tuple[str, str]:
+    """The principle as typed (a number, or a name ending at a colon) and the text after it."""
+    word, rest = text.strip().partition(" ")[::2]
+    word = word.removesuffix(":")
+    if whole_number(word) is not None:
+        return word, rest.strip()
+    name, colon, after = text.strip().partition(":")
+    if colon and name.strip() and len(name) <= _NAME_LENGTH and "\n" not in name:
+        return name.strip(), after.strip()
+    return word, rest.strip()
 
 
 def parse_mention(text: str) -> RaiseConcern | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -27,8 +28,28 @@ class CommandForms:
 
     def usage(self) -> str:
         lines = [f"*{self.command}*: {self.summary}"]
-        lines += [f"• `{self.command} {form.syntax}`: {form.does}" for form in self.forms]
+        lines += [f"• `{self.written(form)}`: {form.does}" for form in self.forms]
         return "\n".join(lines)
+
+    def written(self, form: Form) -> str:
+        """The form as typed: `/plan` alone has no trailing space."""
+        return f"{self.command} {form.syntax}".rstrip()
+
+    def unknown(self, word: str) -> UsageError:
+        """An unknown subcommand, with the nearest one when it looks like a typo."""
+        message = f"`{word}` is not a {self.command} subcommand."
+        nearest = difflib.get_close_matches(word.lower(), self._subcommands(), n=1)
+        if nearest:
+            message += f" Did you mean `{nearest[0]}`?"
+        return self.error(message)
+
+    def missing_number(self, thing: str, *, form: str) -> UsageError:
+        """A form that needs a number was given none."""
+        return self.error(f"Which {thing}? Give its number.", form=form)
+
+    def _subcommands(self) -> list[str]:
+        words = (form.syntax.split(" ", 1)[0] for form in self.forms)
+        return [word for word in words if word.isalpha() and word.islower()]
 
     def form(self, word: str) -> Form:
         return next(form for form in self.forms if form.syntax.split(" ", 1)[0] == word)
@@ -38,7 +59,7 @@ class CommandForms:
         if form is None:
             return UsageError(message, usage=self.usage())
         right = self.form(form)
-        return UsageError(message, usage=f"`{self.command} {right.syntax}`: {right.does}")
+        return UsageError(message, usage=f"`{self.written(right)}`: {right.does}")
 
 
 @dataclass(frozen=True)

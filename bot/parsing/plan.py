@@ -99,7 +99,7 @@ def parse_plan(text: str) -> PlanRequest:
         return ExportRecord()
     if word == "digest":
         return _parse_digest(rest)
-    raise PLAN.error(f"`{to_plain(word)}` is not a /plan subcommand.")
+    raise PLAN.unknown(to_plain(word))
 
 
 def _parse_role(rest: str) -> SetRole:

@@ -66,7 +66,7 @@ def parse_principles(text: str) -> PrinciplesRequest:
         return EditPrinciples()
     if word == "remind":
         return _parse_remind(rest)
-    raise PRINCIPLES.error(f"`{to_plain(word)}` is not a /principles subcommand.")
+    raise PRINCIPLES.unknown(to_plain(word))
 
 
 def _parse_remind(rest: str) -> StartReminders | StopReminders:

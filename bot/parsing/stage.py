@@ -72,14 +72,15 @@ def parse_stage(text: str) -> StageRequest:
     if word == "done":
         number_text, _, outcome = rest.partition(" ")
         return CompleteStage(_number(number_text, form="done"), to_plain(outcome).strip() or None)
-    raise STAGE.error(f"`{to_plain(word)}` is not a /stage subcommand.")
+    raise STAGE.unknown(to_plain(word))
 
 
 def _number(text: str, *, form: str) -> int:
+    if not text.strip():
+        raise STAGE.missing_number("stage", form=form)
     number = whole_number(text)
     if number is None:
-        shown = to_plain(text.strip()) or "nothing"
-        raise STAGE.error(f"`{shown}` is not a stage number.", form=form)
+        raise STAGE.error(f"`{to_plain(text.strip())}` is not a stage number.", form=form)
     return number
 
 

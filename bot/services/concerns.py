@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.scheduling.calendar import add_working_days
 from bot.services.partners import role_of
-from bot.services.principles import principle_numbered
+from bot.services.principles import principle_called
 from storage.models import (
     Concern,
     ConcernEntry,
@@ -97,12 +97,14 @@ def raise_concern(
     session: Session,
     project: Project,
     by: str,
-    number: int,
+    number: int | str,
     text: str,
     origin: Origin | None = None,
     clock: Clock = utcnow,
 ) -> Raised:
-    principle = principle_numbered(session=session, project=project, number=number)
+    """Raise a concern against principle `number`, or the principle whose title starts with
+    it when it is a name (`/concern Transparency: …`)."""
+    principle = principle_called(session=session, project=project, reference=number)
     description = text.strip()
     if not description:
         raise InvalidInput("Say what the concern is.", field="concern.text")

@@ -37,7 +37,7 @@ DEFAULT_PRINCIPLES: tuple[tuple[str, str], ...] = (
     ("Employment security", "A commitment to employment security."),
     ("Quality of working life", "A focus on the quality of working life."),
     ("Transparency", "Openness and sharing information."),
-    ("Adding value", "Adding value: mutual gains for everyone involved."),
+    ("Adding value", "Mutual gains for everyone involved."),
 )
 # Enough for any real set, and few enough for every principle to fit one edit form.
 MAX_PRINCIPLES = 20
@@ -102,6 +102,28 @@ def principle_numbered(*, session: Session, project: Project, number: int) -> Pr
         f"There is no principle {number}: the principles are numbered 1 to {len(found)}. "
         "`/principles` lists them."
     )
+
+
+def principle_named(*, session: Session, project: Project, name: str) -> Principle:
+    """The one principle whose title starts with `name` (any case, SPEC §3); the refusal
+    says which titles there are, or which ones `name` could mean."""
+    found = list_principles(session=session, project=project)
+    wanted = name.strip().casefold()
+    matching = [p for p in found if p.title.casefold().startswith(wanted)] if wanted else []
+    if len(matching) == 1:
+        return matching[0]
+    if matching:
+        could_be = " or ".join(f"{p.position}. {p.title}" for p in matching)
+        raise NotFound(f"`{name}` could be {could_be}: give its number.")
+    titles = ", ".join(f"{p.position}. {p.title}" for p in found)
+    raise NotFound(f"No principle's title starts with `{name}`. The principles are {titles}.")
+
+
+def principle_called(*, session: Session, project: Project, reference: int | str) -> Principle:
+    """Principle N, or the principle named by the start of its title."""
+    if isinstance(reference, int):
+        return principle_numbered(session=session, project=project, number=reference)
+    return principle_named(session=session, project=project, name=reference)
 
 
 def agreed_by(*, session: Session, project: Project) -> list[str]:

@@ -106,13 +106,16 @@ def checkin_changed(upcoming: Upcoming, action: ScheduleAction, zone: ZoneInfo) 
 def _checkin_line(upcoming: Upcoming, zone: ZoneInfo) -> str:
     schedule = upcoming.schedule
     title = escape(schedule.title or DEFAULT_TITLE, 200)
-    line = f"`{schedule.id}` *{title}*, {spec_of(schedule).describe()}"
+    spec = spec_of(schedule)
+    line = f"`{schedule.id}` *{title}*, {spec.describe()}"
     if schedule.cancelled:
         return f"{line} · cancelled"
     if schedule.paused:
         return f"{line} · paused (`/checkin resume {schedule.id}`)"
     if upcoming.next_run is None:
         return f"{line} · no runs left"
+    if spec.every == "once":
+        return line  # its description already says when
     return f"{line} · next {_when(upcoming.next_run, zone)}"
 
 

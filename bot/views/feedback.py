@@ -67,7 +67,7 @@ def feedback_form(choices: FormChoices, metadata: str) -> dict[str, Any]:
         private_metadata=metadata,
         blocks=[
             select_input(STAGE, "What is it about?", stage_options, initial=stage_options[0]),
-            select_input(RATING, "Rating (optional)", rating_options, optional=True),
+            select_input(RATING, "Rating", rating_options, optional=True),
             role_input(default_role),
             anonymous_input("Stay anonymous: store no name with this feedback"),
             text_input(TEXT, "Your feedback"),

