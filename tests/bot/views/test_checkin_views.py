@@ -30,9 +30,7 @@ RUN_AT = datetime(2027, 3, 15, 9, 0, tzinfo=UTC)
 
 def _measures():
     return [
-        Measure(
-            id=1, project_id=1, name="Waiting time", unit="days", target=14, higher_is_better=False
-        ),
+        Measure(id=1, project_id=1, name="Waiting time", unit="days", target=14, direction="lower"),
         Measure(id=2, project_id=1, name="Beds in use", unit="%"),
     ]
 
