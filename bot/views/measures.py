@@ -37,9 +37,9 @@ def _listed(series: MeasureSeries) -> str:
     said = f"• {measure_line(series.measure)} · {points} point{'s' if points != 1 else ''}"
     latest = series.latest
     if latest is not None:
-        said += f" · latest {figure(latest.value, series.measure.unit)} ({latest.day:%d %b %Y})"
+        said += f" · latest {figure(latest.value, series.measure.unit)} ({_day(latest.day)})"
     if series.measure.recalculate_from is not None:
-        said += f" · limits recalculated from {series.measure.recalculate_from:%d %b %Y}"
+        said += f" · limits recalculated from {_day(series.measure.recalculate_from)}"
     return said
 
 
