@@ -7,6 +7,7 @@ import pytest
 
 from bot.errors import InvalidInput, UsageError
 from bot.parsing.checkin import (
+    CHECKIN,
     AddMeasure,
     ChangeCheckin,
     ListCheckins,
@@ -134,3 +135,15 @@ def test_the_measure_forms_list_data_rebase_and_remove():
 def test_a_measure_form_missing_its_parts_is_refused_with_the_form(text, said):
     with pytest.raises(UsageError, match=re.escape(said)):
         parse_checkin(text)
+
+
+def test_help_lists_every_measure_form():
+    usage = CHECKIN.usage()
+    for form in (
+        "measure add NAME [unit U] [target T] [lower-is-better|neither]",
+        "measure list",
+        "measure data NAME",
+        "measure rebase NAME YYYY-MM-DD|none",
+        "measure remove NAME",
+    ):
+        assert f"`/checkin {form}`" in usage
