@@ -51,7 +51,12 @@ def _stored_points(workspace: Workspace) -> list[tuple[date, float]]:
 
 
 def _files(workspace: Workspace, ending: str) -> list[dict]:
-    return [f for f in workspace.standin.files.values() if f["filename"].endswith(ending)]
+    """The files shared so far (uploaded and completed) whose names end with `ending`."""
+    return [
+        f
+        for f in workspace.standin.files.values()
+        if f["filename"].endswith(ending) and f["channel_id"] is not None
+    ]
 
 
 def _report(workspace: Workspace) -> list[list[str]]:
@@ -59,10 +64,7 @@ def _report(workspace: Workspace) -> list[list[str]]:
     shared = len(_files(workspace, "measures.csv"))
     assert "is in the channel" in workspace.command("/checkin", "report").text
     wait_until(
-        lambda: (
-            len(_files(workspace, "measures.csv")) > shared
-            and _files(workspace, "measures.csv")[-1]["content"]
-        ),
+        lambda: len(_files(workspace, "measures.csv")) > shared,
         what="measures.csv",
     )
     table = _files(workspace, "measures.csv")[-1]
@@ -222,7 +224,7 @@ def test_the_partnership_report_is_a_pdf_with_every_section_sent_to_the_lead(
     assert "Only a project lead" in workspace.command("/plan", "report", user=PARTNER).text
     assert "on its way to you as a PDF" in workspace.command("/plan", "report").text
     wait_until(
-        lambda: _files(workspace, ".pdf") and _files(workspace, ".pdf")[0]["content"],
+        lambda: bool(_files(workspace, ".pdf")),
         what="the PDF",
     )
     (pdf,) = _files(workspace, ".pdf")
