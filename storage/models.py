@@ -90,6 +90,14 @@ class ConcernStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class MeasureDirection(StrEnum):
+    """Which way is better for a measure (the values of `bot.services.process_control`)."""
+
+    HIGHER = "higher"
+    LOWER = "lower"
+    NEITHER = "neither"
+
+
 class ScheduleKind(StrEnum):
     CHECKIN = "checkin"
     PRINCIPLE_REMINDER = "principle-reminder"
@@ -118,6 +126,8 @@ class Project(SQLModel, table=True):
     signoff_mode: SignoffMode = _enum(SignoffMode, default=SignoffMode.SINGLE)
     anonymous_concerns: bool = False
     post_feedback_in_channel: bool = False
+    # The N of the shift and trend rules of the project's charts (SPEC §8): 6, 7 or 8.
+    rule_length: int = 6
     created_at: datetime = _created()
 
 
@@ -256,8 +266,21 @@ class Measure(SQLModel, table=True):
     name: str = Field(max_length=100)
     unit: str | None = Field(default=None, max_length=30)
     target: float | None = None
-    higher_is_better: bool = True
+    direction: str = Field(default=MeasureDirection.HIGHER, max_length=16)
+    # The first day of the chart's second period (`/checkin measure rebase`), if any.
+    recalculate_from: date | None = None
     created_at: datetime = _created()
+
+
+class MeasurePoint(SQLModel, table=True):
+    """A dated value a lead pasted in: a baseline, or figures from another system."""
+
+    __table_args__ = (UniqueConstraint("measure_id", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    measure_id: int = Field(foreign_key="measure.id", index=True)
+    day: date
+    value: float
 
 
 class Schedule(SQLModel, table=True):

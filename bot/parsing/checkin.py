@@ -5,12 +5,21 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 from bot.errors import InvalidInput
-from bot.parsing.forms import CommandForms, Form, ShowHelp, split_subcommand, whole_number
+from bot.parsing.forms import (
+    CommandForms,
+    Form,
+    ShowHelp,
+    iso_date,
+    split_subcommand,
+    whole_number,
+)
 from bot.parsing.schedule import ScheduleSpec, split_schedule
 from bot.parsing.slack_text import to_plain
+from storage.models import MeasureDirection
 
 CHECKIN = CommandForms(
     command="/checkin",
@@ -21,7 +30,20 @@ CHECKIN = CommandForms(
         Form("cancel ID", "stop a check-in (lead)"),
         Form("pause ID", "hold a check-in for a while (lead)"),
         Form("resume ID", "start a held check-in again (lead)"),
-        Form("measure add NAME [unit U] [target T] [lower-is-better]", "add a measure (lead)"),
+        Form(
+            "measure add NAME [unit U] [target T] [lower-is-better|neither]",
+            "add a measure; higher is better unless you say otherwise (lead)",
+        ),
+        Form("measure list", "the measures with their direction, target, points and latest value"),
+        Form(
+            "measure data NAME",
+            "a form to paste dated values, one `YYYY-MM-DD VALUE` a line (lead)",
+        ),
+        Form(
+            "measure rebase NAME YYYY-MM-DD|none",
+            "recalculate the chart's limits from that date, or stop doing so (lead)",
+        ),
+        Form("measure remove NAME", "remove a measure and its points, after a confirmation (lead)"),
         Form("report", "each measure over time against its target, shared in the channel"),
         Form("help", "this message"),
     ),
@@ -33,8 +55,12 @@ CHECKIN_TITLE_LENGTH = 200
 
 # 12 · -3.5 · 1,200 · 95% : what people type for a figure.
 _NUMBER = re.compile(r"[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?|[-+]?\.\d+")
-_LOWER = "lower-is-better"
-_HIGHER = "higher-is-better"
+_DIRECTIONS = {
+    "higher-is-better": MeasureDirection.HIGHER,
+    "lower-is-better": MeasureDirection.LOWER,
+    "neither": MeasureDirection.NEITHER,
+}
+_NO_REBASE = ("none", "off")
 
 
 class ScheduleAction(StrEnum):
@@ -65,7 +91,34 @@ class AddMeasure:
     name: str
     unit: str | None = None
     target: float | None = None
-    higher_is_better: bool = True
+    direction: MeasureDirection = MeasureDirection.HIGHER
+
+
+@dataclass(frozen=True)
+class ListMeasures:
+    pass
+
+
+@dataclass(frozen=True)
+class PasteData:
+    """Open the form to paste a measure's dated values."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class RebaseMeasure:
+    """Recalculate the limits from `on`; None removes the recalculation."""
+
+    name: str
+    on: date | None
+
+
+@dataclass(frozen=True)
+class RemoveMeasure:
+    """Ask to confirm removing a measure and its points."""
+
+    name: str
 
 
 @dataclass(frozen=True)
@@ -73,7 +126,8 @@ class Report:
     pass
 
 
-CheckinRequest = ScheduleCheckin | ListCheckins | ChangeCheckin | AddMeasure | Report | ShowHelp
+MeasureRequest = AddMeasure | ListMeasures | PasteData | RebaseMeasure | RemoveMeasure
+CheckinRequest = ScheduleCheckin | ListCheckins | ChangeCheckin | MeasureRequest | Report | ShowHelp
 
 
 def parse_checkin(text: str) -> CheckinRequest:
@@ -125,37 +179,69 @@ def _schedule_id(text: str, *, form: str) -> int:
     return number
 
 
-def _parse_measure(rest: str) -> AddMeasure:
+def _parse_measure(rest: str) -> MeasureRequest:
     word, details = split_subcommand(rest)
-    if word != "add":
-        raise CHECKIN.error("Measures are added with `measure add`.", form="measure")
+    if word == "add":
+        return _parse_add_measure(details)
+    if word == "list":
+        return ListMeasures()
+    if word == "data":
+        return PasteData(_measure_name(to_plain(details).strip()))
+    if word == "rebase":
+        return _parse_rebase(details)
+    if word == "remove":
+        return RemoveMeasure(_measure_name(to_plain(details).strip()))
+    raise CHECKIN.error(
+        "Measures take `measure add`, `list`, `data`, `rebase` or `remove`.", form="measure"
+    )
+
+
+def _parse_add_measure(details: str) -> AddMeasure:
     words = to_plain(details).split()
     options = _MeasureOptions()
     while words and options.take(words):
         pass
-    name = " ".join(words)
+    name = _measure_name(" ".join(words))
+    return AddMeasure(name, options.unit, options.target, options.direction)
+
+
+def _parse_rebase(details: str) -> RebaseMeasure:
+    name, _, last = to_plain(details).strip().rpartition(" ")
+    if last.lower() in _NO_REBASE:
+        return RebaseMeasure(_measure_name(name.strip()), None)
+    on = iso_date(last)
+    if on is None:
+        raise CHECKIN.error(
+            "End with the first date of the new limits, as `YYYY-MM-DD`, or `none`.",
+            form="measure",
+        )
+    return RebaseMeasure(_measure_name(name.strip()), on)
+
+
+def _measure_name(name: str) -> str:
     if not name:
-        raise CHECKIN.error("A measure needs a name.", form="measure")
+        raise CHECKIN.error("Name the measure.", form="measure")
     if len(name) > MEASURE_NAME_LENGTH:
         raise InvalidInput(f"A measure's name has at most {MEASURE_NAME_LENGTH} characters.")
-    return AddMeasure(name, options.unit, options.target, options.higher_is_better)
+    return name
 
 
 class _MeasureOptions:
-    """`unit U`, `target T` and `lower-is-better`, peeled off the end of the words once each."""
+    """`unit U`, `target T` and a direction (`lower-is-better`, `neither`), peeled off the end
+    of the words once each."""
 
     def __init__(self) -> None:
         self.unit: str | None = None
         self.target: float | None = None
-        self.higher_is_better = True
+        self.direction = MeasureDirection.HIGHER
         self._seen: set[str] = set()
 
     def take(self, words: list[str]) -> bool:
         """Remove one option from the end of `words`; False when the end is part of the name."""
         last = words[-1].lower()
-        if last in (_LOWER, _HIGHER) and "direction" not in self._seen:
+        if last in _DIRECTIONS and "direction" not in self._seen:
             self._seen.add("direction")
-            self.higher_is_better = last == _HIGHER
+            self.direction = _DIRECTIONS[last]
             del words[-1:]
             return True
         option = words[-2].lower() if len(words) >= 2 else ""

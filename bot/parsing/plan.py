@@ -20,6 +20,7 @@ PLAN = CommandForms(
         Form("digest off", "stop the digest (lead)"),
         Form("signoff joint|single", "joint management–union sign-off of stages, or not (lead)"),
         Form("export", "a CSV of the project's record, sent to you privately (lead)"),
+        Form("report", "the partnership report as a PDF, sent to you privately (lead)"),
         Form("help", "this message"),
     ),
 )
@@ -52,6 +53,11 @@ class ExportRecord:
 
 
 @dataclass(frozen=True)
+class PartnershipReport:
+    pass
+
+
+@dataclass(frozen=True)
 class ScheduleDigest:
     spec: ScheduleSpec
 
@@ -67,6 +73,7 @@ PlanRequest = (
     | SetRole
     | SetSignoff
     | ExportRecord
+    | PartnershipReport
     | ScheduleDigest
     | StopDigest
     | ShowHelp
@@ -97,6 +104,8 @@ def parse_plan(text: str) -> PlanRequest:
         return _parse_signoff(rest)
     if word == "export":
         return ExportRecord()
+    if word == "report":
+        return PartnershipReport()
     if word == "digest":
         return _parse_digest(rest)
     raise PLAN.unknown(to_plain(word))

@@ -83,12 +83,16 @@ def share_report(
     project: Project,
     summary: Message,
     charts: list[tuple[int, Upload]],
+    table: Upload | None,
     *,
     request_id: str,
 ) -> None:
-    """The report in the channel: its summary, then each measure's chart (by measure id)."""
+    """The report in the channel: its summary, each measure's chart (by measure id), then
+    `measures.csv` when any measure has points."""
     key = f"checkin-report:{project.id}:{request_id}"
     where = {"team_id": project.team_id, "channel_id": project.channel_id}
     enqueue(session, key=key, message=summary, **where)
     for measure_id, chart in charts:
         enqueue(session, key=f"{key}:{measure_id}", message=chart, **where)
+    if table is not None:
+        enqueue(session, key=f"{key}:csv", message=table, **where)

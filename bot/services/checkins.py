@@ -11,10 +11,9 @@ or logged with it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
@@ -51,37 +50,12 @@ FOLLOW_UP_AFTER = timedelta(days=1)
 IMPACT_DELAY = timedelta(weeks=4)
 IMPACT_TIME = time(10, 0)
 _TITLE_LENGTH = 200
+PERCENT = "%"
 _NOUN = "check-in"
 _LISTED_BY = "/checkin list"
 
 
 # -- measures ---------------------------------------------------------------------------
-
-
-def add_measure(
-    *,
-    session: Session,
-    project: Project,
-    by: str,
-    name: str,
-    unit: str | None = None,
-    target: float | None = None,
-    higher_is_better: bool = True,
-) -> Measure:
-    require_lead(session=session, project=project, user_id=by, action="add measures")
-    taken = [m.name.casefold() for m in measures_of(session=session, project=project)]
-    if name.casefold() in taken:
-        raise InvalidInput(f"The project already has a measure called “{name}”.")
-    measure = Measure(
-        project_id=saved_id(project),
-        name=name,
-        unit=unit,
-        target=target,
-        higher_is_better=higher_is_better,
-    )
-    session.add(measure)
-    session.flush()
-    return measure
 
 
 def measures_of(*, session: Session, project: Project) -> list[Measure]:
@@ -310,9 +284,17 @@ def record_response(
 
 
 def _check_measures(session: Session, project: Project, values: dict[int, float]) -> None:
-    known = {saved_id(m) for m in measures_of(session=session, project=project)}
-    if not set(values) <= known:
+    known = {saved_id(m): m for m in measures_of(session=session, project=project)}
+    if not set(values) <= set(known):
         raise InvalidInput("A measure in the form is no longer tracked; open the form again.")
+    for measure_id, value in values.items():
+        check_value(known[measure_id].unit, value)
+
+
+def check_value(unit: str | None, value: float) -> None:
+    """Refuse a figure the unit cannot hold: a percentage over 100 or under 0."""
+    if unit == PERCENT and not 0 <= value <= 100:
+        raise InvalidInput(f"A percentage is between 0 and 100; {value:g} is not.")
 
 
 def _replace_values(session: Session, response: CheckinResponse, values: dict[int, float]) -> None:
@@ -358,157 +340,6 @@ def missing_voices(*, session: Session, run: CheckinRun) -> list[Role]:
     """The partner groups no one has answered this run for, in the order of `VOICES`."""
     heard = set(session.exec(select(CheckinResponse.role).where(CheckinResponse.run_id == run.id)))
     return [voice for voice in VOICES if voice not in heard]
-
-
-# -- the report -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Point:
-    """One run's value of a measure: the mean of the values given in it."""
-
-    day: date
-    value: float
-    responses: int
-
-
-@dataclass(frozen=True)
-class Series:
-    """A measure's values over time, and who gave them."""
-
-    measure: Measure
-    points: list[Point]
-    by_role: dict[str, int]
-
-    @property
-    def latest(self) -> Point | None:
-        return self.points[-1] if self.points else None
-
-    @property
-    def change(self) -> float | None:
-        """The latest value less the first, once there are two runs to compare."""
-        if len(self.points) < 2:
-            return None
-        return self.points[-1].value - self.points[0].value
-
-    @property
-    def median(self) -> float | None:
-        values = sorted(point.value for point in self.points)
-        if not values:
-            return None
-        middle = len(values) // 2
-        return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
-
-
-@dataclass(frozen=True)
-class Reflection:
-    """What one response said; `user_id` is None when it was given anonymously."""
-
-    role: str
-    user_id: str | None
-    day: date
-    working: str
-    not_working: str
-
-
-@dataclass(frozen=True)
-class EvaluationReport:
-    project: Project
-    series: list[Series]
-    responses_by_role: dict[str, int]
-    reflections_by_role: dict[str, int]
-    latest_reflections: list[Reflection]
-
-    @property
-    def empty(self) -> bool:
-        return not self.responses_by_role
-
-
-LATEST_REFLECTIONS = 3
-
-
-def report_of(*, session: Session, project: Project) -> EvaluationReport:
-    """Every measure's values by run date, and the reflections, across all the project's runs."""
-    zone = ZoneInfo(project.timezone)
-    responses = _responses(session, project)
-    runs = {run.id: run for run, _ in responses}
-    values = _values(session, [response for _, response in responses])
-    series = [
-        _series(measure, values.get(saved_id(measure), []), runs, zone)
-        for measure in measures_of(session=session, project=project)
-    ]
-    reflections = [
-        _reflection(response, run, zone)
-        for run, response in responses
-        if response.working or response.not_working
-    ]
-    return EvaluationReport(
-        project=project,
-        series=series,
-        responses_by_role=_count(response.role for _, response in responses),
-        reflections_by_role=_count(reflection.role for reflection in reflections),
-        latest_reflections=reflections[-LATEST_REFLECTIONS:][::-1],
-    )
-
-
-def _responses(session: Session, project: Project) -> list[tuple[CheckinRun, CheckinResponse]]:
-    """The project's responses, oldest run first, in the order they were last changed."""
-    query = (
-        select(CheckinRun, CheckinResponse)
-        .join(CheckinResponse, col(CheckinResponse.run_id) == col(CheckinRun.id))
-        .join(Schedule, col(Schedule.id) == col(CheckinRun.schedule_id))
-        .where(Schedule.project_id == project.id)
-        .order_by(col(CheckinRun.run_at), col(CheckinResponse.updated_at), col(CheckinResponse.id))
-    )
-    return [(run, response) for run, response in session.exec(query).all()]
-
-
-def _values(
-    session: Session, responses: list[CheckinResponse]
-) -> dict[int, list[tuple[CheckinResponse, float]]]:
-    """Each measure's values, by measure id, with the response that gave them."""
-    by_id = {response.id: response for response in responses}
-    query = select(MeasureValue).where(col(MeasureValue.response_id).in_(list(by_id)))
-    values: dict[int, list[tuple[CheckinResponse, float]]] = {}
-    for value in session.exec(query):
-        values.setdefault(value.measure_id, []).append((by_id[value.response_id], value.value))
-    return values
-
-
-def _series(
-    measure: Measure,
-    values: list[tuple[CheckinResponse, float]],
-    runs: dict[int | None, CheckinRun],
-    zone: ZoneInfo,
-) -> Series:
-    per_run: dict[int, list[float]] = {}
-    for response, value in values:
-        per_run.setdefault(response.run_id, []).append(value)
-    ordered = sorted(per_run.items(), key=lambda item: (runs[item[0]].run_at, item[0]))
-    points = [
-        Point(runs[run_id].run_at.astimezone(zone).date(), sum(given) / len(given), len(given))
-        for run_id, given in ordered
-    ]
-    return Series(measure, points, _count(response.role for response, _ in values))
-
-
-def _reflection(response: CheckinResponse, run: CheckinRun, zone: ZoneInfo) -> Reflection:
-    return Reflection(
-        role=response.role,
-        user_id=None if response.anonymous else response.user_id,
-        day=run.run_at.astimezone(zone).date(),
-        working=response.working,
-        not_working=response.not_working,
-    )
-
-
-def _count(roles: Iterable[str]) -> dict[str, int]:
-    """How many of each role, in the order of the roles (lead first, service users last)."""
-    counted: dict[str, int] = {}
-    for role in roles:
-        counted[role] = counted.get(role, 0) + 1
-    order = list(Role)
-    return dict(sorted(counted.items(), key=lambda item: order.index(Role(item[0]))))
 
 
 def _cut(text: str, limit: int) -> str:

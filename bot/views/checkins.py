@@ -11,7 +11,14 @@ from slack_sdk.models.views import View
 
 from bot.errors import InvalidInput
 from bot.parsing.checkin import ScheduleAction, decimal_number
-from bot.services.checkins import DEFAULT_TITLE, Answers, ImpactCheckin, Recorded, Upcoming
+from bot.services.checkins import (
+    DEFAULT_TITLE,
+    Answers,
+    ImpactCheckin,
+    Recorded,
+    Upcoming,
+    check_value,
+)
 from bot.services.schedules import spec_of
 from bot.views.inputs import (
     Values,
@@ -25,7 +32,7 @@ from bot.views.inputs import (
 from bot.views.message import Message, blocks, context, mention, section
 from bot.views.replies import confirmation
 from bot.views.text import escape
-from storage.models import CheckinRun, Measure, Role, Stage, saved_id
+from storage.models import CheckinRun, Measure, MeasureDirection, Role, Stage, saved_id
 
 RECORD_CHECKIN = "record_checkin"
 SCHEDULE_IMPACT_CHECKIN = "schedule_impact_checkin"
@@ -37,6 +44,11 @@ MAX_MEASURE_FIELDS = 90
 MAX_LISTED = 40
 
 _MEASURE_BLOCK = "measure-"
+DIRECTION_WORDS = {
+    MeasureDirection.HIGHER: "higher is better",
+    MeasureDirection.LOWER: "lower is better",
+    MeasureDirection.NEITHER: "neither way is better",
+}
 
 
 def plain_figure(value: float, unit: str | None = None) -> str:
@@ -60,7 +72,7 @@ def measure_line(measure: Measure) -> str:
         parts.append(f"in {escape(measure.unit, 30)}")
     if measure.target is not None:
         parts.append(f"target {figure(measure.target, measure.unit)}")
-    parts.append("higher is better" if measure.higher_is_better else "lower is better")
+    parts.append(DIRECTION_WORDS[MeasureDirection(measure.direction)])
     return " · ".join(parts)
 
 
@@ -200,9 +212,8 @@ def _measure_input(measure: Measure) -> Block:
     label = measure.name + (f" ({measure.unit})" if measure.unit else "")
     hint = "A number, like 12 or 12.5."
     if measure.target is not None:
-        direction = "higher" if measure.higher_is_better else "lower"
         target = plain_figure(measure.target, measure.unit)
-        hint = f"Target {target}, {direction} is better. {hint}"
+        hint = f"Target {target}, {DIRECTION_WORDS[MeasureDirection(measure.direction)]}. {hint}"
     return text_input(
         _measure_block(measure), label, optional=True, multiline=False, hint=hint, max_length=30
     )
@@ -216,6 +227,10 @@ def _number(typed: str, measure: Measure) -> float:
             f"“{typed[:30]}” is not a number. Type the number{unit}, like 12 or 12.5.",
             field=_measure_block(measure),
         )
+    try:
+        check_value(measure.unit, value)
+    except InvalidInput as error:
+        raise InvalidInput(error.message, field=_measure_block(measure)) from error
     return value
 
 

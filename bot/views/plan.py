@@ -81,6 +81,13 @@ def signoff_set(project: Project) -> Message:
     return Message(text=_signoff_line(project), blocks=blocks(section(_signoff_line(project))))
 
 
+def report_on_its_way() -> Message:
+    text = (
+        ":page_facing_up: The partnership report is on its way to you as a PDF, by direct message."
+    )
+    return Message(text=text, blocks=blocks(section(text)))
+
+
 def export_on_its_way() -> Message:
     text = (
         ":inbox_tray: The project's record is on its way to you as a CSV file, in a direct message."

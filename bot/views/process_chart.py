@@ -13,8 +13,8 @@ the same colours and meaning as NHS England's (not their images). Below 13
 points it is the run chart of SPEC §8, with the median and "N of 13 points:
 process limits come at 13" written on it.
 
-Drawn on matplotlib's Agg canvas directly, never through pyplot, as
-`bot.views.charts` is: no global backend, no figures kept between calls.
+Drawn on matplotlib's Agg canvas directly, never through pyplot: no global
+backend, no figures kept between calls, so charts can be drawn on any thread.
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ from bot.services.process_control import (
     Variation,
     VariationIcon,
 )
-from bot.views.charts import TARGET_COLOUR, _literal
 
 # Making Data Count colours, as the test pack gives them (nhse-xmr-testing.md, "Special cause").
 VARIATION_COLOURS = {
@@ -48,6 +47,7 @@ VARIATION_COLOURS = {
     Variation.CONCERN: "#E46C0A",
     Variation.SPECIAL_CAUSE: "#490092",
 }
+TARGET_COLOUR = "#2c8a3d"
 RUN_CHART_COLOUR = "#A6A6A6"  # points not judged: the run chart's plain grey
 LINE_COLOUR = "#5a5a5a"  # the line joining the points, the mean and the limits
 MEDIAN_COLOUR = "#8a8a8a"
@@ -297,3 +297,8 @@ def _drawable(text: str) -> str:
 def _font_glyphs() -> frozenset[int]:
     """The code points matplotlib's default font can draw."""
     return frozenset(get_font(findfont(FontProperties())).get_charmap())
+
+
+def _literal(text: str) -> str:
+    """User text shown as typed: a `$` would otherwise start matplotlib's mathtext."""
+    return text[:80].replace("$", r"\$")

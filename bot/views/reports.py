@@ -1,4 +1,5 @@
-"""The evaluation report: each measure's chart with its figures, and the reflections.
+"""The evaluation report (SPEC §8): each measure's chart with one summary line, `measures.csv`,
+and the reflections by side.
 
 Anonymous reflections are quoted with their role only; `Reflection.user_id`
 is already None for them, so no name can slip in here.
@@ -7,86 +8,144 @@ is already None for them, so no name can slip in here.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 
-from bot.services.checkins import EvaluationReport, Point, Reflection, Series
-from bot.views.charts import run_chart
-from bot.views.checkins import figure, measure_line
+from bot.services.evaluation import EvaluationReport, Reflection, StageMarker
+from bot.services.measures import MeasureSeries
+from bot.services.process_control import MINIMUM_POINTS, ProcessChart, VariationIcon
+from bot.views.checkins import figure
+from bot.views.measures_csv import measures_csv
 from bot.views.message import Message, Upload, blocks, context, header, mention, section
+from bot.views.process_chart import process_chart
 from bot.views.replies import confirmation
 from bot.views.text import escape, quote
 
+REFLECTIONS_PER_SIDE = 3
 _QUOTE_LENGTH = 400
 _SLUG = re.compile(r"[^a-z0-9]+")
 
+# How the latest point's variation reads in a sentence.
+VARIATION_WORDS = {
+    VariationIcon.COMMON_CAUSE: "common cause variation",
+    VariationIcon.IMPROVEMENT_HIGH: "special cause improvement (high)",
+    VariationIcon.IMPROVEMENT_LOW: "special cause improvement (low)",
+    VariationIcon.CONCERN_HIGH: "special cause concern (high)",
+    VariationIcon.CONCERN_LOW: "special cause concern (low)",
+    VariationIcon.SPECIAL_CAUSE_HIGH: "special cause (high)",
+    VariationIcon.SPECIAL_CAUSE_LOW: "special cause (low)",
+}
 
-def measure_figures(series: Series) -> str:
-    """Latest value, change since the first, median, and responses by role, as text."""
-    measure = series.measure
-    lines = [measure_line(measure)]
-    latest, first = series.latest, series.points[0] if series.points else None
-    if latest is None or first is None:
-        lines.append("No values recorded yet.")
-        return "\n".join(lines)
-    unit = measure.unit
-    figures = [f"Latest *{figure(latest.value, unit)}* ({_day(latest.day)})"]
-    if series.change is not None:
-        figures.append(_change(series.change, first, series))
-    if series.median is not None:
-        figures.append(f"median {figure(series.median, unit)}")
-    lines.append(" · ".join(figures))
-    runs = len(series.points)
-    lines.append(
-        f"{runs} check-in{'s' if runs != 1 else ''}; responses by role: {_counts(series.by_role)}"
+
+def points_needed(chart: ProcessChart) -> str:
+    return f"{chart.latest_period_points} of {MINIMUM_POINTS} points: process limits come at 13"
+
+
+def variation_words(chart: ProcessChart) -> str:
+    icon = chart.variation_icon
+    return VARIATION_WORDS[icon] if chart.has_limits and icon is not None else points_needed(chart)
+
+
+def assurance_words(chart: ProcessChart) -> str:
+    if chart.target is None:
+        return "no target"
+    if chart.assurance_icon is None:
+        return "no assurance (neither way is better)" if chart.has_limits else "not yet assured"
+    return str(chart.assurance_icon)
+
+
+def summary_line(series: MeasureSeries, chart: ProcessChart) -> str:
+    """Latest value, mean, process limits, variation and assurance, in one line of mrkdwn."""
+    unit, latest = series.measure.unit, series.latest
+    said = [f"*{escape(series.measure.name, 200)}*"]
+    if latest is None:
+        return f"{said[0]}: no points yet."
+    mean_of = f", the mean of {latest.figures} figures" if latest.figures > 1 else ""
+    said.append(f"latest *{figure(latest.value, unit)}* ({_day(latest.day)}{mean_of})")
+    said.append(f"mean {figure(chart.points[-1].mean, unit)}")
+    lowest, highest = chart.points[-1].lower_limit, chart.points[-1].upper_limit
+    if lowest is None or highest is None:
+        said.append(points_needed(chart))
+    else:
+        limits = f"{figure(lowest, unit)} to {figure(highest, unit)}"
+        said += [f"process limits {limits}", variation_words(chart)]
+    said.append(f"assurance: {assurance_words(chart)}")
+    return " · ".join(said)
+
+
+def chart_png(
+    series: MeasureSeries, chart: ProcessChart, completed: Sequence[StageMarker]
+) -> bytes:
+    return process_chart(
+        chart,
+        name=series.measure.name,
+        unit=series.measure.unit,
+        stages=[(stage.day, stage.label) for stage in completed],
     )
-    return "\n".join(lines)
 
 
-def chart_upload(series: Series) -> Upload:
-    """The measure's run chart, shared with its figures as the comment."""
+def chart_upload(
+    series: MeasureSeries, chart: ProcessChart, completed: Sequence[StageMarker]
+) -> Upload:
+    """The measure's chart, shared with its summary line as the comment."""
     name = series.measure.name
     slug = _SLUG.sub("-", name.lower()).strip("-") or "measure"
     return Upload(
-        filename=f"{slug[:60]}-run-chart.png",
-        title=f"{name}: run chart",
-        content=run_chart(series),
-        comment=f":chart_with_upwards_trend: {measure_figures(series)}",
+        filename=f"{slug[:60]}-chart.png",
+        title=f"{name}: {'process' if chart.has_limits else 'run'} chart",
+        content=chart_png(series, chart, completed),
+        comment=f":chart_with_upwards_trend: {summary_line(series, chart)}",
+    )
+
+
+def csv_upload(charts: Sequence[tuple[MeasureSeries, ProcessChart]]) -> Upload:
+    return Upload(
+        filename="measures.csv",
+        title="measures.csv",
+        content=measures_csv([(series.measure.name, chart) for series, chart in charts]),
+        comment="Every point of every measure, with its mean, process limits and variation.",
     )
 
 
 def report_summary(report: EvaluationReport) -> Message:
-    """Responses and reflections by role, and the latest few reflections quoted."""
+    """Responses by role, and each side's latest reflections quoted."""
     name = report.project.name
     items = [
         header(f"Evaluation report: {name}"),
-        section(f"*Responses by role:* {_counts(report.responses_by_role)}"),
-        section(f"*Reflections by role:* {_counts(report.reflections_by_role) or 'none yet'}"),
+        section(f"*Responses by role:* {_counts(report.responses_by_role) or 'none yet'}"),
     ]
-    items += [
-        section(f"{_day_heading(r)}\n{_reflection_text(r)}") for r in report.latest_reflections
-    ]
-    unmeasured = [s.measure.name for s in report.series if not s.points]
+    by_side = report.reflections_by_side
+    if not by_side:
+        items.append(section("*Reflections:* none yet"))
+    for side, reflections in by_side.items():
+        latest = reflections[-REFLECTIONS_PER_SIDE:][::-1]
+        quoted = "\n".join(f"{_day_heading(r)}\n{reflection_text(r)}" for r in latest)
+        items.append(section(f"*The {side} side* ({len(reflections)} reflections)\n{quoted}"))
+    unmeasured = [s.measure.name for s in report.series if not s.observations]
     if unmeasured:
         listed = ", ".join(escape(n, 100) for n in unmeasured[:10])
-        items.append(context(f"No values yet for {listed}."))
+        items.append(context(f"No points yet for {listed}."))
     return Message(text=f"Evaluation report: {escape(name, 200)}", blocks=blocks(*items))
 
 
 def report_shared(charts: int) -> Message:
-    said = f"{charts} chart{'s' if charts != 1 else ''} and " if charts else ""
-    text = f":bar_chart: The evaluation report ({said}the reflections) is in the channel."
+    said = f"{charts} chart{'s' if charts != 1 else ''}, " if charts else ""
+    text = (
+        f":bar_chart: The evaluation report ({said}measures.csv and the reflections) "
+        "is in the channel."
+    )
     return confirmation(text)
 
 
 def no_report() -> Message:
     text = (
-        "There is nothing to report yet: no check-in has had a response. "
-        "`/checkin list` shows when the next one runs."
+        "There is nothing to report yet: no measure has a point and no check-in has had a "
+        "response. `/checkin measure data NAME` adds data; `/checkin list` shows the next check-in."
     )
     return confirmation(text)
 
 
-def _reflection_text(reflection: Reflection) -> str:
+def reflection_text(reflection: Reflection) -> str:
     parts = []
     if reflection.working:
         parts.append(f"*Working:*\n{quote(reflection.working, _QUOTE_LENGTH)}")
@@ -97,24 +156,11 @@ def _reflection_text(reflection: Reflection) -> str:
 
 def _day_heading(reflection: Reflection) -> str:
     who = mention(reflection.user_id) if reflection.user_id else "anonymous"
-    return f"_{reflection.role} view, {who}, {_day(reflection.day)}_"
+    return f"_{who}, {_day(reflection.day)}_"
 
 
 def _counts(by_role: dict[str, int]) -> str:
     return ", ".join(f"{role} {count}" for role, count in by_role.items())
-
-
-def _change(change: float, first: Point, series: Series) -> str:
-    """The change since the first run, and whether it went the right way."""
-    if change == 0:
-        return f"no change since the first ({_day(first.day)})"
-    unit = series.measure.unit
-    sign = "+" if change > 0 else "−"
-    verdict = "better" if (change > 0) == series.measure.higher_is_better else "worse"
-    return (
-        f"change since first *{sign}{figure(abs(change), unit)}* "
-        f"(from {figure(first.value, unit)} on {_day(first.day)}), {verdict}"
-    )
 
 
 def _day(day: date) -> str:

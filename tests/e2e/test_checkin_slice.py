@@ -228,20 +228,19 @@ def test_the_report_uploads_a_run_chart_and_figures_that_match_the_responses(
     )
 
     reply = workspace.command("/checkin", "report")
-    assert "1 chart and the reflections" in reply.text
-    (upload,) = workspace.standin.wait_for("files.completeUploadExternal")
-    assert upload.ok
+    assert "1 chart, measures.csv and the reflections" in reply.text
+    workspace.standin.wait_for("files.completeUploadExternal", 2)
     (png,) = [f for f in workspace.standin.files.values() if f["filename"].endswith(".png")]
     assert png["content"].startswith(PNG_SIGNATURE)
     (tmp_path / "run-chart.png").write_bytes(png["content"])
     comment = png["initial_comment"]
-    # The first run's mean is 21 days, the later run's 15: latest 15, down 6, better.
-    assert "Latest *15 days*" in comment
-    assert "change since first *−6 days* (from 21 days on 15 Mar 2027), better" in comment
-    assert "responses by role: management 1, staff 1, service-user 1" in comment
+    # The first run's point is the mean of its two figures (21 days), the later run's 15.
+    assert "latest *15 days* (21 Mar 2027)" in comment
+    assert "mean 18 days · 2 of 13 points: process limits come at 13" in comment
     summary = next(m for m in _top_level(workspace) if "Evaluation report" in m["text"])
     text = _text(summary)
-    assert "Reflections by role:* management 1, staff 1, service-user 1" in text
+    assert "Responses by role:* management 1, staff 1, service-user 1" in text
+    assert "*The service-user side* (1 reflections)" in text
     assert "I was seen sooner" in text
     assert USER_REP not in text
     assert all(call.problems == [] for call in workspace.standin.calls)

@@ -7,6 +7,7 @@ from slack_bolt import App
 from bot.listeners.actions import checkins, concerns, signoff
 from bot.views.checkins import RECORD_CHECKIN, SCHEDULE_IMPACT_CHECKIN
 from bot.views.concerns import ACKNOWLEDGE, RESOLVE, WITHDRAW
+from bot.views.measures import REMOVE_MEASURE
 from bot.views.principles import RAISE_FROM_REMINDER
 from bot.views.stages import CONFIRM_SIGNOFF
 
@@ -15,6 +16,7 @@ def register(app: App) -> None:
     app.action(CONFIRM_SIGNOFF)(signoff.confirm_signoff)
     app.action(RECORD_CHECKIN)(checkins.open_checkin_form)
     app.action(SCHEDULE_IMPACT_CHECKIN)(checkins.schedule_impact_checkin)
+    app.action(REMOVE_MEASURE)(checkins.remove_measure)
     app.action(ACKNOWLEDGE)(concerns.acknowledge)
     app.action(WITHDRAW)(concerns.withdraw)
     app.action(RESOLVE)(concerns.open_resolution_form)

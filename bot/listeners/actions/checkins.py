@@ -1,4 +1,5 @@
-"""Check-in buttons: Record check-in on a run's post, and the celebration's impact check-in."""
+"""Check-in buttons: Record check-in on a run's post, the celebration's impact check-in, and
+the confirmed removal of a measure."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from bot.listeners.context import Turn
 from bot.listeners.payloads import Press, modal_metadata
 from bot.listeners.surfaces import OpenModal, Reply, button
 from bot.posts import checkins as posts
-from bot.services import checkins
+from bot.services import checkins, measures
 from bot.views import checkins as views
+from bot.views import measures as measure_views
 
 
 @button
@@ -38,3 +40,15 @@ def schedule_impact_checkin(turn: Turn, press: Press) -> Reply:
             turn.session, project, impact, announcement, thread_ts=press.message_ts
         )
     return views.impact_checkin_reply(impact, upcoming, zone)
+
+
+@button
+def remove_measure(turn: Turn, press: Press) -> Reply:
+    """Confirmed in Slack's dialog: remove the measure and its points."""
+    name = measures.remove_measure(
+        session=turn.session,
+        project=turn.project,
+        by=turn.caller.user_id,
+        measure_id=press.number(),
+    )
+    return measure_views.removed(name)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from bot.listeners.context import Turn
-from bot.listeners.surfaces import CommandHandler, Reply
+from bot.listeners.surfaces import CommandHandler, Later, Reply
 from bot.parsing.plan import (
     PLAN,
     ExportRecord,
+    PartnershipReport,
     PlanRequest,
     ScheduleDigest,
     SetNeed,
@@ -17,10 +18,12 @@ from bot.parsing.plan import (
     parse_plan,
 )
 from bot.posts import exports
-from bot.services import export, momentum, overview, partners, projects, stages
+from bot.services import evaluation, export, momentum, overview, partners, projects, stages
 from bot.views import export as export_views
 from bot.views import momentum as momentum_views
+from bot.views import partnership_report
 from bot.views import plan as views
+from bot.views.message import Message, Upload
 
 
 def handle_plan(turn: Turn, request: PlanRequest) -> Reply:
@@ -51,6 +54,16 @@ def handle_plan(turn: Turn, request: PlanRequest) -> Reply:
                 session, project, to=user, upload=upload, request_id=turn.caller.request_id
             )
             return views.export_on_its_way()
+        case PartnershipReport():
+            report = evaluation.partnership_report_of(
+                session=session,
+                project=project,
+                by=user,
+                today=stages.today_in(project, turn.runtime.clock),
+            )
+            return Later(
+                prepare=lambda: partnership_report.partnership_upload(report), finish=_send_report
+            )
         case ScheduleDigest(spec=spec):
             _, replaced = momentum.start_digest(
                 session=session, project=project, by=user, spec=spec, now=turn.now()
@@ -60,6 +73,18 @@ def handle_plan(turn: Turn, request: PlanRequest) -> Reply:
             stopped = momentum.stop_digest(session=session, project=project, by=user)
             return momentum_views.digest_stopped(len(stopped))
     raise AssertionError(f"unhandled plan request {request!r}")
+
+
+def _send_report(turn: Turn, upload: Upload) -> Message:
+    """The PDF, drawn outside the transaction, goes to the lead privately."""
+    exports.send_partnership_report(
+        turn.session,
+        turn.project,
+        to=turn.caller.user_id,
+        upload=upload,
+        request_id=turn.caller.request_id,
+    )
+    return views.report_on_its_way()
 
 
 COMMAND: CommandHandler[PlanRequest] = CommandHandler(

@@ -1,4 +1,5 @@
-"""The Record check-in form's submission: stored, and acknowledged in the run's thread.
+"""The Record check-in form's submission: stored, and acknowledged in the run's thread; and the
+form of a measure's pasted data, whose answer replaces the form.
 
 The acknowledgement never repeats what was said, and an anonymous one names no one.
 """
@@ -12,8 +13,10 @@ from bot.listeners.context import Turn
 from bot.listeners.payloads import OUT_OF_DATE
 from bot.listeners.surfaces import FormAnswer, form
 from bot.posts import checkins as posts
-from bot.services import checkins
+from bot.services import checkins, measures
 from bot.views import checkins as views
+from bot.views import measures as measure_views
+from bot.views import replies
 
 
 def _record_checkin(turn: Turn, view: dict[str, Any], metadata: dict[str, Any]) -> FormAnswer:
@@ -38,3 +41,21 @@ def _record_checkin(turn: Turn, view: dict[str, Any], metadata: dict[str, Any]) 
 
 
 submit_checkin = form(_record_checkin, fallback=views.WORKING)
+
+
+def _store_measure_data(turn: Turn, view: dict[str, Any], metadata: dict[str, Any]) -> FormAnswer:
+    measure_id = metadata.get("measure")
+    if not isinstance(measure_id, int):
+        raise InvalidInput(OUT_OF_DATE)
+    pasted = measures.paste_points(
+        session=turn.session,
+        project=turn.project,
+        by=turn.caller.user_id,
+        measure_id=measure_id,
+        points=measure_views.read_data_form(view["state"]["values"]),
+    )
+    stored = replies.finished_form("Data stored", measure_views.data_stored(pasted))
+    return {"response_action": "update", "view": stored}
+
+
+submit_measure_data = form(_store_measure_data, fallback=measure_views.DATA_FIELD)

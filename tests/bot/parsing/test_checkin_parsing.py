@@ -1,14 +1,20 @@
 """`/checkin` text into typed requests, and figures as people type them."""
 
+import re
 from datetime import date, time
 
 import pytest
 
 from bot.errors import InvalidInput, UsageError
 from bot.parsing.checkin import (
+    CHECKIN,
     AddMeasure,
     ChangeCheckin,
     ListCheckins,
+    ListMeasures,
+    PasteData,
+    RebaseMeasure,
+    RemoveMeasure,
     Report,
     ScheduleAction,
     ScheduleCheckin,
@@ -17,6 +23,7 @@ from bot.parsing.checkin import (
 )
 from bot.parsing.forms import ShowHelp
 from bot.parsing.schedule import ScheduleSpec
+from storage.models import MeasureDirection
 
 
 @pytest.mark.parametrize("text", ["", "help", " HELP "])
@@ -30,7 +37,7 @@ def test_list_and_report():
 
 
 def test_a_measure_with_every_option_in_any_order():
-    expected = AddMeasure("Waiting time", "days", 14.0, higher_is_better=False)
+    expected = AddMeasure("Waiting time", "days", 14.0, MeasureDirection.LOWER)
     assert parse_checkin("measure add Waiting time unit days target 14 lower-is-better") == expected
     assert parse_checkin("measure add Waiting time lower-is-better target 14 unit days") == expected
 
@@ -49,8 +56,8 @@ def test_a_target_that_is_not_a_number_is_refused():
         parse_checkin("measure add Waiting time target soon")
 
 
-@pytest.mark.parametrize("text", ["measure add", "measure add unit days", "measure remove X"])
-def test_a_measure_needs_add_and_a_name(text):
+@pytest.mark.parametrize("text", ["measure add", "measure add unit days", "measure rename X"])
+def test_a_measure_needs_a_known_form_and_a_name(text):
     with pytest.raises(UsageError) as refused:
         parse_checkin(text)
     assert "measure add NAME" in refused.value.usage
@@ -98,3 +105,45 @@ def test_figures_as_people_type_them(typed, value):
 @pytest.mark.parametrize("typed", ["lots", "", "1,2", "12 days", "1e5", "nan", "inf", "12.5.1"])
 def test_what_is_not_a_figure(typed):
     assert decimal_number(typed) is None
+
+
+def test_neither_direction_is_better_when_a_measure_says_so():
+    request = parse_checkin("measure add Referrals unit per-week neither")
+    assert request == AddMeasure("Referrals", "per-week", None, MeasureDirection.NEITHER)
+
+
+def test_the_measure_forms_list_data_rebase_and_remove():
+    assert parse_checkin("measure list") == ListMeasures()
+    assert parse_checkin("measure data Waiting time") == PasteData("Waiting time")
+    assert parse_checkin("measure rebase Waiting time 2027-04-01") == RebaseMeasure(
+        "Waiting time", date(2027, 4, 1)
+    )
+    assert parse_checkin("measure rebase Waiting time none") == RebaseMeasure("Waiting time", None)
+    assert parse_checkin("measure remove Waiting time") == RemoveMeasure("Waiting time")
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("measure rebase Waiting time 2027-02-30", "`YYYY-MM-DD`, or `none`"),
+        ("measure rebase 2027-04-01", "Name the measure"),
+        ("measure data", "Name the measure"),
+        ("measure remove", "Name the measure"),
+        ("measure rename Waiting time", "`measure add`, `list`, `data`, `rebase` or `remove`"),
+    ],
+)
+def test_a_measure_form_missing_its_parts_is_refused_with_the_form(text, said):
+    with pytest.raises(UsageError, match=re.escape(said)):
+        parse_checkin(text)
+
+
+def test_help_lists_every_measure_form():
+    usage = CHECKIN.usage()
+    for form in (
+        "measure add NAME [unit U] [target T] [lower-is-better|neither]",
+        "measure list",
+        "measure data NAME",
+        "measure rebase NAME YYYY-MM-DD|none",
+        "measure remove NAME",
+    ):
+        assert f"`/checkin {form}`" in usage

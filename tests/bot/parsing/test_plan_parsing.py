@@ -5,7 +5,9 @@ import pytest
 from bot.errors import UsageError
 from bot.parsing.forms import ShowHelp
 from bot.parsing.plan import (
+    PLAN,
     ExportRecord,
+    PartnershipReport,
     SetNeed,
     SetRole,
     SetSignoff,
@@ -41,3 +43,8 @@ def test_mistakes_name_the_right_form(text, explanation, form):
         parse_plan(text)
     assert explanation in raised.value.message
     assert form in raised.value.usage
+
+
+def test_report_asks_for_the_partnership_report_and_help_lists_it():
+    assert parse_plan("report") == PartnershipReport()
+    assert "`/plan report`: the partnership report as a PDF" in PLAN.usage()

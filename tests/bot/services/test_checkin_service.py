@@ -8,10 +8,10 @@ from sqlmodel import select
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.parsing.checkin import ScheduleAction
 from bot.parsing.schedule import ScheduleSpec
-from bot.services import checkins, stages
+from bot.services import checkins, evaluation, measures, stages
 from bot.services.checkins import Answers
 from bot.services.projects import Caller, project_for
-from storage.models import CheckinResponse, MeasureValue, Role, Schedule
+from storage.models import CheckinResponse, MeasureDirection, MeasureValue, Role, Schedule
 
 from .conftest import LEAD
 
@@ -25,7 +25,7 @@ def clock():
 
 
 def _measure(session, project, name="Waiting time", **options):
-    return checkins.add_measure(session=session, project=project, by=LEAD, name=name, **options)
+    return measures.add_measure(session=session, project=project, by=LEAD, name=name, **options)
 
 
 def _checkin(session, project, title="Ward review"):
@@ -48,17 +48,17 @@ def _answer(session, project, run, user, role, values=None, **reflections):
 
 
 def test_a_lead_adds_measures_once_each_and_others_may_not(session, project):
-    measure = _measure(session, project, unit="days", target=14, higher_is_better=False)
-    assert (measure.name, measure.unit, measure.target, measure.higher_is_better) == (
+    measure = _measure(session, project, unit="days", target=14, direction=MeasureDirection.LOWER)
+    assert (measure.name, measure.unit, measure.target, measure.direction) == (
         "Waiting time",
         "days",
         14,
-        False,
+        "lower",
     )
     with pytest.raises(InvalidInput, match="already has a measure"):
         _measure(session, project, "waiting TIME")
     with pytest.raises(NotAllowed) as refused:
-        checkins.add_measure(session=session, project=project, by=STAFF, name="Beds")
+        measures.add_measure(session=session, project=project, by=STAFF, name="Beds")
     assert refused.value.ask == [LEAD]
     assert [m.name for m in checkins.measures_of(session=session, project=project)] == [
         "Waiting time"
@@ -175,29 +175,26 @@ def test_the_report_has_each_runs_mean_by_date_and_reflections_by_role(session, 
         anonymous=True,
         not_working="Still waiting",
     )
-    report = checkins.report_of(session=session, project=project)
+    report = evaluation.report_of(session=session, project=project)
     series, beds = report.series
-    assert [(p.day.isoformat(), p.value, p.responses) for p in series.points] == [
+    # A run's point is the mean of the figures given at it, and says how many there were.
+    assert [(p.day.isoformat(), p.value, p.figures) for p in series.observations] == [
         ("2027-03-15", 21.0, 2),
         ("2027-03-22", 15.0, 1),
     ]
-    assert (series.latest.value, series.change, series.median) == (15.0, -6.0, 18.0)
-    assert series.by_role == {"management": 1, "staff": 1, "service-user": 1}
-    assert beds.points == []
+    assert series.chart().median == 18.0
+    assert beds.observations == []
     assert report.responses_by_role == {"management": 1, "staff": 1, "service-user": 1}
-    assert report.reflections_by_role == {"management": 1, "service-user": 1}
-    newest, oldest = report.latest_reflections
-    assert (newest.role, newest.user_id, newest.not_working) == (
-        "service-user",
-        None,
-        "Still waiting",
-    )
-    assert (oldest.user_id, oldest.working) == (LEAD, "Calmer")
+    by_side = report.reflections_by_side
+    assert list(by_side) == ["management", "service-user"]
+    (anonymous,) = by_side["service-user"]
+    assert (anonymous.user_id, anonymous.not_working) == (None, "Still waiting")
+    assert [(r.user_id, r.working) for r in by_side["management"]] == [(LEAD, "Calmer")]
 
 
 def test_a_project_with_no_responses_has_an_empty_report(session, project):
     _measure(session, project)
-    assert checkins.report_of(session=session, project=project).empty
+    assert evaluation.report_of(session=session, project=project).empty
 
 
 def test_an_impact_check_in_cancelled_and_proposed_again_is_a_new_one_with_a_new_key(

@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from bot.delivery import enqueue
 from bot.parsing.schedule import ScheduleSpec
-from bot.services import checkins, concerns, feedback, momentum, principles, stages
+from bot.services import checkins, concerns, feedback, measures, momentum, principles, stages
 from bot.services.checkins import Answers
 from bot.services.erasure import Erasure, forget_person, is_former_partner
 from bot.services.partners import set_role
@@ -107,7 +107,7 @@ def test_concerns_they_raised_acknowledged_or_resolved_stay_with_their_history(s
 
 
 def test_two_forgotten_people_who_answered_one_run_stay_two_answers(session, project):
-    measure = checkins.add_measure(session=session, project=project, by=LEAD, name="Wait")
+    measure = measures.add_measure(session=session, project=project, by=LEAD, name="Wait")
     schedule = checkins.schedule_checkin(session=session, project=project, by=LEAD, spec=WEEKLY)
     run = checkins.open_run(session=session, schedule=schedule, run_at=MONDAY)
     for person, working in ((JO, "Handover"), (ANA, "Breaks"), (REP, "Rota")):

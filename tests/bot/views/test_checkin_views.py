@@ -30,9 +30,7 @@ RUN_AT = datetime(2027, 3, 15, 9, 0, tzinfo=UTC)
 
 def _measures():
     return [
-        Measure(
-            id=1, project_id=1, name="Waiting time", unit="days", target=14, higher_is_better=False
-        ),
+        Measure(id=1, project_id=1, name="Waiting time", unit="days", target=14, direction="lower"),
         Measure(id=2, project_id=1, name="Beds in use", unit="%"),
     ]
 
@@ -148,6 +146,20 @@ def test_a_figure_that_is_not_a_number_is_refused_under_its_field():
     assert refused.value.field == "measure-1"
     assert "is not a number" in refused.value.message
     assert "days" in refused.value.message
+
+
+@pytest.mark.parametrize("typed", ["101", "-0.5", "140%"])
+def test_a_percentage_over_100_or_under_0_is_refused_under_its_field(typed):
+    values = {**_typed(**{"measure-1": "18", "measure-2": typed}), **_role("staff")}
+    with pytest.raises(InvalidInput) as refused:
+        read_checkin_form(values, _measures())
+    assert refused.value.field == "measure-2"
+    assert "A percentage is between 0 and 100" in refused.value.message
+
+
+def test_a_percentage_of_0_or_100_is_a_figure():
+    values = {**_typed(**{"measure-1": "0", "measure-2": "100%"}), **_role("staff")}
+    assert read_checkin_form(values, _measures()).values == {1: 0.0, 2: 100.0}
 
 
 def test_an_empty_answer_is_refused():

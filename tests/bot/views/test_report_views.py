@@ -1,101 +1,97 @@
-"""The evaluation report: run charts as pictures, figures as text, reflections by role."""
+"""The evaluation report: each chart and summary line, measures.csv, reflections by side."""
 
 import json
-from datetime import date
-from io import BytesIO
-
-import numpy as np
-from matplotlib.image import imread
+from datetime import date, timedelta
 
 from bot.console.blockcheck import block_kit_problems
-from bot.services.checkins import EvaluationReport, Point, Reflection, Series
-from bot.views.charts import MEDIAN_COLOUR, TARGET_COLOUR, VALUE_COLOUR, run_chart
-from bot.views.reports import chart_upload, measure_figures, report_summary
+from bot.services.evaluation import EvaluationReport, Reflection, StageMarker
+from bot.services.measures import MeasureSeries, Observation
+from bot.views.measures_csv import COLUMNS
+from bot.views.reports import chart_upload, csv_upload, report_summary, summary_line
 from storage.models import Measure, Project
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+START = date(2027, 1, 4)
+STEADY = [20, 22, 21, 23, 20, 22, 21, 23, 20, 22, 21, 23, 20]
 
 
 def _measure(**fields):
-    values = {"name": "Waiting time", "unit": "days", "target": 14.0, "higher_is_better": False}
+    values = {"name": "Waiting time", "unit": "days", "target": 14.0, "direction": "lower"}
     values.update(fields)
     return Measure(id=1, project_id=1, **values)
 
 
-def _series(*values, **measure):
-    points = [Point(date(2027, 1, 4 + 7 * n), value, 1) for n, value in enumerate(values)]
-    return Series(_measure(**measure), points, {"management": 1, "staff": 2, "service-user": 1})
+def _series(*values, figures=0, **measure):
+    observations = [
+        Observation(START + timedelta(weeks=n), value, figures) for n, value in enumerate(values)
+    ]
+    return MeasureSeries(_measure(**measure), observations, rule_length=6)
 
 
-def _pixels_of(png: bytes, colour: str) -> int:
-    """How many pixels of the picture are (nearly) `colour`."""
-    image = imread(BytesIO(png))[..., :3]
-    wanted = np.array([int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)])
-    return int((np.abs(image - wanted).max(axis=-1) < 0.05).sum())
+def test_below_13_points_the_line_gives_the_mean_and_says_when_limits_come():
+    series = _series(22, 19.5, 16, 15)
+    line = summary_line(series, series.chart())
+    assert line == (
+        "*Waiting time* · latest *15 days* (25 Jan 2027) · mean 18.12 days · "
+        "4 of 13 points: process limits come at 13 · assurance: not yet assured"
+    )
 
 
-def test_the_run_chart_is_a_png_showing_the_values_the_target_and_the_median():
-    png = run_chart(_series(22, 19.5, 16, 15))
-    assert png.startswith(PNG_SIGNATURE)
-    assert _pixels_of(png, VALUE_COLOUR) > 500
-    assert _pixels_of(png, TARGET_COLOUR) > 300
-    assert _pixels_of(png, MEDIAN_COLOUR) > 100
+def test_from_13_points_the_line_gives_limits_variation_and_assurance():
+    series = _series(*STEADY)
+    chart = series.chart()
+    line = summary_line(series, chart)
+    assert (round(chart.points[-1].lower_limit, 2), round(chart.points[-1].upper_limit, 2)) == (
+        16.06,
+        26.7,
+    )
+    assert "mean 21.38 days · process limits 16.06 days to 26.7 days" in line
+    assert "common cause variation" in line
+    assert "assurance: consistently failing" in line  # 14 days lies below every limit
 
 
-def test_a_measure_without_a_target_draws_no_target_line():
-    png = run_chart(_series(3, 4, target=None))
-    assert _pixels_of(png, VALUE_COLOUR) > 500
-    assert _pixels_of(png, TARGET_COLOUR) == 0
+def test_a_point_from_several_check_in_figures_says_it_is_their_mean():
+    series = _series(12, 15, figures=3, target=None, direction="neither")
+    line = summary_line(series, series.chart())
+    assert "(11 Jan 2027, the mean of 3 figures)" in line
+    assert "assurance: no target" in line
 
 
-def test_one_value_and_dollar_signs_in_names_still_chart():
-    png = run_chart(_series(82.5, name="Cost in $ per $ bed", unit="$"))
-    assert png.startswith(PNG_SIGNATURE)
-
-
-def test_the_figures_give_latest_change_since_first_median_and_responses_by_role():
-    text = measure_figures(_series(22, 19.5, 16, 15))
-    assert "*Waiting time* · in days · target 14 days · lower is better" in text
-    assert "Latest *15 days* (25 Jan 2027)" in text
-    assert "change since first *−7 days* (from 22 days on 4 Jan 2027), better" in text
-    assert "median 17.75 days" in text
-    assert "4 check-ins; responses by role: management 1, staff 2, service-user 1" in text
-
-
-def test_a_rise_in_a_higher_is_better_measure_is_better_and_a_flat_one_no_change():
-    assert "*+2%*" in measure_figures(_series(80, 82, unit="%", higher_is_better=True))
-    assert ", better" in measure_figures(_series(80, 82, unit="%", higher_is_better=True))
-    assert ", worse" in measure_figures(_series(80, 82))
-    assert "no change since the first (4 Jan 2027)" in measure_figures(_series(5, 5))
-    assert "No values recorded yet." in measure_figures(_series())
-
-
-def test_the_upload_is_named_after_the_measure_and_carries_its_figures():
-    upload = chart_upload(_series(22, 15, name="A&E waits / week"))
-    assert upload.filename == "a-e-waits-week-run-chart.png"
-    assert upload.title == "A&E waits / week: run chart"
+def test_the_chart_upload_is_named_after_the_measure_and_carries_its_line():
+    series = _series(*STEADY, name="A&E waits / week")
+    upload = chart_upload(series, series.chart(), [StageMarker(START, "1. New rota")])
+    assert upload.filename == "a-e-waits-week-chart.png"
+    assert upload.title == "A&E waits / week: process chart"
     assert upload.content.startswith(PNG_SIGNATURE)
-    assert "A&amp;E waits" in upload.comment
-    assert "Latest *15 days*" in upload.comment
+    assert "*A&amp;E waits / week* · latest" in upload.comment
 
 
-def test_the_summary_counts_reflections_by_role_and_quotes_anonymous_ones_without_a_name():
+def test_the_csv_holds_every_point_under_the_spec_header():
+    series = _series(22, 15)
+    upload = csv_upload([(series, series.chart())])
+    lines = upload.content.decode().splitlines()
+    assert upload.filename == "measures.csv"
+    assert lines[0] == ",".join(COLUMNS)
+    assert lines[1:] == ["Waiting time,2027-01-04,22,18.5,,,", "Waiting time,2027-01-11,15,18.5,,,"]
+
+
+def test_the_summary_quotes_each_sides_reflections_and_anonymous_ones_without_a_name():
     report = EvaluationReport(
         project=Project(id=1, team_id="T1", channel_id="C1", name="new-ward"),
         series=[_series(22, 15), _series(name="Beds in use")],
         responses_by_role={"management": 1, "staff": 2, "service-user": 1},
-        reflections_by_role={"staff": 1, "service-user": 1},
-        latest_reflections=[
-            Reflection("service-user", None, date(2027, 1, 11), "I was seen <!here> sooner", ""),
+        reflections=[
             Reflection("staff", "U2", date(2027, 1, 4), "", "Night gaps"),
+            Reflection("service-user", None, date(2027, 1, 11), "I was seen <!here> sooner", ""),
         ],
+        completed=[],
     )
     message = report_summary(report)
     assert block_kit_problems(message.blocks, surface="message") == []
     text = json.dumps(message.blocks, ensure_ascii=False)
     assert "*Responses by role:* management 1, staff 2, service-user 1" in text
-    assert "*Reflections by role:* staff 1, service-user 1" in text
-    assert "_service-user view, anonymous, 11 Jan 2027_" in text
+    assert text.index("*The staff side* (1 reflections)") < text.index("*The service-user side*")
+    assert "_anonymous, 11 Jan 2027_" in text
     assert ">I was seen &lt;!here&gt; sooner" in text
-    assert "_staff view, <@U2>, 4 Jan 2027_" in text
-    assert "No values yet for Beds in use." in text
+    assert "_<@U2>, 4 Jan 2027_" in text
+    assert "No points yet for Beds in use." in text

@@ -1,0 +1,133 @@
+"""The partnership report's PDF: every section, page numbers, and text as people typed it."""
+
+import io
+from datetime import UTC, date, datetime, timedelta
+
+from pypdf import PdfReader
+
+from bot.services.evaluation import EvaluationReport, PartnershipReport, Reflection, StageMarker
+from bot.services.measures import MeasureSeries, Observation
+from bot.views.partnership_report import SECTIONS, partnership_pdf, partnership_upload
+from storage.models import Concern, Measure, Project, Stage
+
+TODAY = date(2027, 3, 15)
+DONE_AT = datetime(2027, 2, 1, 10, 0, tzinfo=UTC)
+
+
+def _project(**fields):
+    values = {
+        "id": 1,
+        "team_id": "T1",
+        "channel_id": "C1",
+        "name": "new-ward",
+        "need": "Patients wait too long for a bed 🛏️ <!channel>",
+        "created_at": datetime(2026, 11, 2, 9, 0, tzinfo=UTC),
+    }
+    return Project(**(values | fields))
+
+
+def _report(*, points=20, concerns=True, reflections=True, stages=True):
+    project = _project()
+    measure = Measure(id=1, project_id=1, name="Waiting time", unit="days", target=14.0)
+    observations = [
+        Observation(date(2026, 11, 2) + timedelta(weeks=n), 20.0 + n % 3) for n in range(points)
+    ]
+    said = [
+        Reflection("management", "UMANAGER", date(2027, 1, 4), "Calmer handovers", ""),
+        Reflection("service-user", None, date(2027, 1, 11), "", "Still \x07waiting"),
+    ]
+    evaluation = EvaluationReport(
+        project=project,
+        series=[MeasureSeries(measure, observations, rule_length=6)],
+        responses_by_role={"management": 1, "service-user": 1},
+        reflections=said if reflections else [],
+        completed=[StageMarker(DONE_AT.date(), "1. Open the lounge")],
+    )
+    plan = [
+        Stage(
+            id=1,
+            project_id=1,
+            position=1,
+            title="Open the lounge",
+            status="done",
+            completed_at=DONE_AT,
+            outcome="Open seven days a week",
+            created_by="ULEAD",
+        ),
+        Stage(
+            id=2,
+            project_id=1,
+            position=2,
+            title="Hire two nurses",
+            due_on=date(2027, 4, 30),
+            created_by="ULEAD",
+        ),
+    ]
+    concern = Concern(
+        id=1,
+        project_id=1,
+        principle_position=5,
+        principle_title="Transparency",
+        text="We were not told about the rota",
+        status="resolved",
+        raised_by="UREP",
+        channel_id="C1",
+        created_at=DONE_AT,
+        resolved_at=DONE_AT + timedelta(days=3),
+        resolution_note="Rota shared a month ahead",
+    )
+    return PartnershipReport(
+        evaluation=evaluation,
+        today=TODAY,
+        started=date(2026, 11, 2),
+        stages=plan if stages else [],
+        concerns={"5. Transparency": [concern]} if concerns else {},
+    )
+
+
+def _pages(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_the_pdf_holds_every_section_with_what_the_project_recorded():
+    pages = _pages(partnership_pdf(_report()))
+    text = "\n".join(pages)
+    assert pages[0].startswith("Partnership report")
+    assert "Period: 2 November 2026 to 15 March 2027" in pages[0]
+    for section in SECTIONS:
+        assert section in text, section
+    for recorded in (
+        "Patients wait too long for a bed",
+        "<!channel>",
+        "Open seven days a week",
+        "Hire two nurses",
+        "30 Apr 2027",
+        "Waiting time",
+        "consistently passing",  # higher is better, and 14 is below every limit
+        "Principle 5. Transparency",
+        "We were not told about the rota",
+        "Resolved 4 February 2027: Rota shared a month ahead",
+        "Calmer handovers",
+        "Still waiting",
+    ):
+        assert recorded in text, recorded
+    assert "UMANAGER" not in text  # nobody is named on paper
+    assert all(f"Page {n} of {len(pages)}" in page for n, page in enumerate(pages, start=1))
+
+
+def test_an_empty_project_still_has_every_section_saying_there_is_nothing_yet():
+    report = _report(points=0, concerns=False, reflections=False, stages=False)
+    text = "\n".join(_pages(partnership_pdf(report)))
+    for section in SECTIONS:
+        assert section in text, section
+    assert "No stages yet." in text
+    assert "No measure has any points yet." in text
+    assert "No concern has been raised" in text
+    assert "None yet" in text
+    assert "No check-in has had a reflection yet." in text
+
+
+def test_the_upload_is_a_pdf_named_after_the_project_and_the_day():
+    upload = partnership_upload(_report(points=3))
+    assert upload.filename == "new-ward-partnership-report-2027-03-15.pdf"
+    assert upload.content.startswith(b"%PDF-")
