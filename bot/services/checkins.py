@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,7 +23,7 @@ from bot.errors import InvalidInput, NotFound
 from bot.parsing.checkin import ScheduleAction
 from bot.parsing.schedule import ScheduleSpec
 from bot.services import schedules
-from bot.services.partners import require_lead, role_of
+from bot.services.partners import require_lead, role_of, shown_side, sides_shown_anonymously
 from bot.services.stages import today_in
 from storage.models import (
     CheckinResponse,
@@ -447,7 +447,10 @@ def report_of(*, session: Session, project: Project) -> EvaluationReport:
         series=series,
         responses_by_role=_count(response.role for _, response in responses),
         reflections_by_role=_count(reflection.role for reflection in reflections),
-        latest_reflections=reflections[-LATEST_REFLECTIONS:][::-1],
+        latest_reflections=[
+            _keep_anonymous(reflection, sides_shown_anonymously(session=session, project=project))
+            for reflection in reflections[-LATEST_REFLECTIONS:][::-1]
+        ],
     )
 
 
@@ -500,6 +503,11 @@ def _reflection(response: CheckinResponse, run: CheckinRun, zone: ZoneInfo) -> R
         working=response.working,
         not_working=response.not_working,
     )
+
+
+def _keep_anonymous(reflection: Reflection, shown: set[str]) -> Reflection:
+    side = shown_side(reflection.role, anonymous=reflection.user_id is None, shown=shown)
+    return replace(reflection, role=side)
 
 
 def _count(roles: Iterable[str]) -> dict[str, int]:

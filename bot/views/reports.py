@@ -12,6 +12,7 @@ from datetime import date
 from bot.services.checkins import EvaluationReport, Point, Reflection, Series
 from bot.views.charts import run_chart
 from bot.views.checkins import figure, measure_line
+from bot.views.inputs import whose_view
 from bot.views.message import Message, Upload, blocks, context, header, mention, section
 from bot.views.replies import confirmation
 from bot.views.text import escape, quote
@@ -97,7 +98,7 @@ def _reflection_text(reflection: Reflection) -> str:
 
 def _day_heading(reflection: Reflection) -> str:
     who = mention(reflection.user_id) if reflection.user_id else "anonymous"
-    return f"_{reflection.role} view, {who}, {_day(reflection.day)}_"
+    return f"_{whose_view(reflection.role)}, {who}, {_day(reflection.day)}_"
 
 
 def _counts(by_role: dict[str, int]) -> str:

@@ -7,7 +7,7 @@ import pytest
 from bot.services.feedback import Given
 from bot.views.feedback import feedback_post
 from bot.views.message import mention
-from storage.models import Feedback
+from storage.models import Feedback, Project
 
 
 def test_a_slack_user_is_mentioned_and_no_one_is_nobody():
@@ -23,6 +23,7 @@ def test_feedback_from_a_former_partner_says_so_in_the_channel():
     feedback = Feedback(
         id=5, project_id=1, source_role="union", author_id="former-partner", text="Fairer"
     )
-    post = feedback_post(Given(feedback, None))
+    project = Project(team_id="T1", channel_id="C1", name="new-ward")
+    post = feedback_post(Given(project, feedback, None), side="union")
     assert "from a former partner, union view" in post.text
     assert "former-partner" not in json.dumps(post.blocks)
