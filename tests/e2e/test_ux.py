@@ -118,18 +118,18 @@ def test_a_stage_is_edited_moved_and_removed_after_a_confirmation(workspace):
     moved = workspace.stage("move 3 1")
     assert "Open the ward is now stage 1" in moved.text
 
-    question = workspace.stage("remove 3")
-    assert "Remove stage 3 (Train staff) from the plan?" in question.text
-    assert "Train staff" in workspace.stage("list").text
+    question = workspace.stage("remove 2")
+    assert "Remove stage 2 (Order furniture) from the plan?" in question.text
+    assert "Order furniture" in workspace.stage("list").text
     remove = button_in(question.json(), "remove_stage")
     assert remove["confirm"]["confirm"]["text"] == "Remove"
     message = {**question.json(), "message_ts": "1700000000.000100"}
     assert workspace.press(message, "remove_stage").status == 200
-    assert "Removed Train staff" in _last_button_reply(workspace, 1)
+    assert "Removed Order furniture" in _last_button_reply(workspace, 1)
     listed = workspace.stage("list").text
-    assert "Train staff" not in listed
+    assert "Order furniture" not in listed
     assert "*1.* Open the ward" in listed
-    assert "*2.* Order furniture" in listed
+    assert "*2.* Train staff" in listed
 
 
 def test_a_due_date_in_words_or_a_very_long_title_is_refused(workspace):
