@@ -38,6 +38,8 @@ BOT_SCOPES = (
     "files:write",
     "groups:history",
     "im:write",
+    # users.info, for the names in the export (bot/people.py).
+    "users:read",
 )
 
 

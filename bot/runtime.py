@@ -25,6 +25,7 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.delivery import OUTBOX_WRITTEN, Sender, TokenSource
+from bot.people import NameCache
 from bot.scheduling import sync
 from bot.scheduling.scheduler import Scheduler
 from storage.db import make_engine, unit_of_work
@@ -56,6 +57,8 @@ class Runtime:
     listener_pool: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=16, thread_name_prefix="bolt")
     )
+    # People's names from users.info, for the export (bot/people.py).
+    names: NameCache = field(default_factory=NameCache)
     _started: bool = False
 
     @contextmanager

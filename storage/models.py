@@ -65,11 +65,21 @@ def _long_text(*, nullable: bool = False, default: str | None = "") -> str:
 
 
 class Role(StrEnum):
+    """A partner's side: their voice in check-ins, feedback and sign-off.
+
+    `lead` is not a side but a permission (`Partner.is_lead`); the value stays
+    because feedback and check-in answers given before 0005 may carry it.
+    """
+
     LEAD = "lead"
     MANAGEMENT = "management"
     STAFF = "staff"
     UNION = "union"
     SERVICE_USER = "service-user"
+
+
+# The sides a partner can have; every role but `lead`.
+SIDES = (Role.MANAGEMENT, Role.STAFF, Role.UNION, Role.SERVICE_USER)
 
 
 class StageStatus(StrEnum):
@@ -132,7 +142,12 @@ class Project(SQLModel, table=True):
 
 
 class Partner(SQLModel, table=True):
-    """A Slack user's role in one project."""
+    """A Slack user's side in one project, and whether they may lead it.
+
+    `role` is the side (management, staff, union, service-user); the lead
+    permission is separate, so a union representative can lead and still sign
+    for the union side.
+    """
 
     __table_args__ = (UniqueConstraint("project_id", "user_id"),)
 
@@ -140,6 +155,7 @@ class Partner(SQLModel, table=True):
     project_id: int = Field(foreign_key="project.id", index=True)
     user_id: str = Field(max_length=32)
     role: str = Field(max_length=16)
+    is_lead: bool = False
     joined_at: datetime = _created()
 
 
@@ -179,6 +195,27 @@ class StageSignoff(SQLModel, table=True):
     user_id: str = Field(max_length=32)
     outcome: str | None = _long_text(nullable=True, default=None)
     confirmed_at: datetime = _created()
+
+
+class StageHistoryKind(StrEnum):
+    COMPLETED = "completed"
+    REOPENED = "reopened"
+
+
+class StageHistory(SQLModel, table=True):
+    """Every completion and reopening of a stage: the stage row keeps only the latest."""
+
+    __tablename__ = "stage_history"
+    __table_args__ = (UniqueConstraint("stage_id", "round", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    stage_id: int = Field(foreign_key="stage.id", index=True)
+    # The completion round the event belongs to (1 for the first completion and its reopening).
+    round: int
+    kind: str = Field(max_length=16)
+    user_id: str = Field(max_length=32)
+    outcome: str | None = _long_text(nullable=True, default=None)
+    at: datetime = _created()
 
 
 class Feedback(SQLModel, table=True):

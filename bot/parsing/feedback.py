@@ -14,6 +14,7 @@ FEEDBACK = CommandForms(
     forms=(
         Form("TEXT", "feedback on the project"),
         Form("#N TEXT", "feedback on stage N"),
+        Form("anonymous [#N] TEXT", "feedback with no trace of who gave it (or `anon`)"),
         Form("", "a form: stage, rating, whose view, anonymous, text"),
         Form("help", "this message"),
     ),
@@ -22,12 +23,15 @@ FEEDBACK = CommandForms(
 # `#7` before the text names a stage; `#general` (a channel, which Slack sends as
 # `<#C…|general>`) or `#1a` is just part of the feedback.
 _STAGE_PREFIX = re.compile(r"#\d+(?=\s|$)")
+# `anonymous` (or `anon`) before or after the stage: store no author.
+_ANONYMOUS_PREFIX = re.compile(r"(?:anonymous|anon)(?=\s|$)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class GiveFeedback:
     text: str
     stage_number: int | None = None
+    anonymous: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,13 +48,27 @@ def parse_feedback(text: str) -> FeedbackRequest:
         return OpenFeedbackForm()
     if stripped.lower() == "help":
         return ShowHelp()
+    anonymous, stripped = _peel_anonymous(stripped)
     match = _STAGE_PREFIX.match(stripped)
-    if match is None:
-        return GiveFeedback(to_plain(stripped).strip())
-    number = whole_number(match.group())
-    if number is None:
-        raise FEEDBACK.error(f"`{match.group()}` is not a stage number.", form="#N")
-    said = to_plain(stripped[match.end() :]).strip()
+    number = None
+    if match is not None:
+        number = whole_number(match.group())
+        if number is None:
+            raise FEEDBACK.error(f"`{match.group()}` is not a stage number.", form="#N")
+        stripped = stripped[match.end() :].strip()
+        if not anonymous:
+            anonymous, stripped = _peel_anonymous(stripped)
+    said = to_plain(stripped).strip()
     if not said:
-        raise FEEDBACK.error(f"Say what your feedback on stage {number} is.", form="#N")
-    return GiveFeedback(said, number)
+        about = f" on stage {number}" if number is not None else ""
+        raise FEEDBACK.error(
+            f"Say what your feedback{about} is.", form="anonymous" if anonymous else "#N"
+        )
+    return GiveFeedback(said, number, anonymous)
+
+
+def _peel_anonymous(text: str) -> tuple[bool, str]:
+    match = _ANONYMOUS_PREFIX.match(text)
+    if match is None:
+        return False, text
+    return True, text[match.end() :].strip()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from bot.parsing.forms import CommandForms, Form, ShowHelp, split_subcommand
 from bot.parsing.schedule import ScheduleSpec, parse_schedule
 from bot.parsing.slack_text import to_plain, user_id_in
-from storage.models import Role, SignoffMode
+from storage.models import SIDES, Role, SignoffMode
 
 PLAN = CommandForms(
     command="/plan",
@@ -15,7 +15,14 @@ PLAN = CommandForms(
     forms=(
         Form("", "the overview: need for change, stages, next check-in, open concerns"),
         Form("need TEXT", "set the need-for-change statement (lead)"),
-        Form("role @user ROLE", "give a partner a role: " + ", ".join(Role) + " (lead)"),
+        Form(
+            "role @user SIDE",
+            "set a partner's side: "
+            + ", ".join(SIDES)
+            + "; `lead` grants the lead permission and keeps the side (lead)",
+        ),
+        Form("lead @user [off]", "grant or withdraw the lead permission (lead)"),
+        Form("settings", "a form with every setting of the project (lead)"),
         Form("digest SCHEDULE", "a recurring progress digest in the channel (lead)"),
         Form("digest off", "stop the digest (lead)"),
         Form("signoff joint|single", "joint management–union sign-off of stages, or not (lead)"),
@@ -40,6 +47,17 @@ class SetNeed:
 class SetRole:
     user_id: str
     role: Role
+
+
+@dataclass(frozen=True)
+class SetLead:
+    user_id: str
+    lead: bool
+
+
+@dataclass(frozen=True)
+class OpenSettings:
+    pass
 
 
 @dataclass(frozen=True)
@@ -71,6 +89,8 @@ PlanRequest = (
     ShowOverview
     | SetNeed
     | SetRole
+    | SetLead
+    | OpenSettings
     | SetSignoff
     | ExportRecord
     | PartnershipReport
@@ -100,6 +120,10 @@ def parse_plan(text: str) -> PlanRequest:
         return SetNeed(need)
     if word == "role":
         return _parse_role(rest)
+    if word == "lead":
+        return _parse_lead(rest)
+    if word == "settings":
+        return OpenSettings()
     if word == "signoff":
         return _parse_signoff(rest)
     if word == "export":
@@ -120,8 +144,21 @@ def _parse_role(rest: str) -> SetRole:
     role = _ROLE_ALIASES.get(role_word) or next((r for r in Role if r.value == role_word), None)
     if role is None:
         shown = to_plain(role_text.strip()) or "nothing"
-        raise PLAN.error(f"`{shown}` is not a role; use one of: {', '.join(Role)}.", form="role")
+        raise PLAN.error(
+            f"`{shown}` is not a side; use one of: {', '.join(SIDES)} (or `lead`).", form="role"
+        )
     return SetRole(user_id, role)
+
+
+def _parse_lead(rest: str) -> SetLead:
+    person, _, switch = rest.partition(" ")
+    user_id = user_id_in(person)
+    if user_id is None:
+        raise PLAN.error("Name the partner with an @mention.", form="lead")
+    choice = switch.strip().lower()
+    if choice not in ("", "on", "off"):
+        raise PLAN.error(f"`{to_plain(choice)}`: write `off` to withdraw, or nothing.", form="lead")
+    return SetLead(user_id, lead=choice != "off")
 
 
 def _parse_digest(rest: str) -> ScheduleDigest | StopDigest:

@@ -19,6 +19,12 @@ STAGE = CommandForms(
         Form("start N", "mark stage N in progress"),
         Form("done N [OUTCOME]", "complete stage N and celebrate it in the channel"),
         Form("reopen N", "undo a completion"),
+        Form(
+            "edit N title TEXT|due YYYY-MM-DD|due none|owner @user|owner none",
+            "correct a stage (its owner or a lead)",
+        ),
+        Form("move N M", "move stage N to position M; the others renumber (lead)"),
+        Form("remove N", "remove a stage that is not done, after a confirmation (lead)"),
         Form("help", "this message"),
     ),
 )
@@ -52,9 +58,62 @@ class ReopenStage:
     number: int
 
 
-StageRequest = AddStage | ListStages | StartStage | CompleteStage | ReopenStage | ShowHelp
+@dataclass(frozen=True)
+class RetitleStage:
+    number: int
+    title: str
+
+
+@dataclass(frozen=True)
+class SetStageDue:
+    number: int
+    due_on: date | None
+
+
+@dataclass(frozen=True)
+class SetStageOwner:
+    number: int
+    owner_id: str | None
+
+
+@dataclass(frozen=True)
+class MoveStage:
+    number: int
+    to: int
+
+
+@dataclass(frozen=True)
+class RemoveStage:
+    number: int
+
+
+StageRequest = (
+    AddStage
+    | ListStages
+    | StartStage
+    | CompleteStage
+    | ReopenStage
+    | RetitleStage
+    | SetStageDue
+    | SetStageOwner
+    | MoveStage
+    | RemoveStage
+    | ShowHelp
+)
 
 _TRAILING_OPTION = re.compile(r"\s+(due|owner)\s+(\S+)\s*$", re.IGNORECASE)
+# `due` followed by words that name a day ("due next friday", "due 31/3"): a date in a
+# form we do not read, which must not end up in the title.
+_DAY_WORDS = (
+    "next|this|tomorrow|today|tonight|end|mon|monday|tue|tues|tuesday|wed|wednesday|thu|thur|"
+    "thurs|thursday|fri|friday|sat|saturday|sun|sunday|jan|january|feb|february|mar|march|"
+    "apr|april|may|jun|june|jul|july|aug|august|sep|sept|september|oct|october|nov|november|"
+    "dec|december"
+)
+_DUE_IN_WORDS = re.compile(
+    rf"\sdue\s+(?P<when>(?:\d|in\s+\d|(?:{_DAY_WORDS})\b).*)$", re.IGNORECASE
+)
+_NONE = "none"
 
 
 def parse_stage(text: str) -> StageRequest:
@@ -72,6 +131,12 @@ def parse_stage(text: str) -> StageRequest:
     if word == "done":
         number_text, _, outcome = rest.partition(" ")
         return CompleteStage(_number(number_text, form="done"), to_plain(outcome).strip() or None)
+    if word == "edit":
+        return _parse_edit(rest)
+    if word == "move":
+        return _parse_move(rest)
+    if word == "remove":
+        return RemoveStage(_number(rest, form="remove"))
     raise STAGE.unknown(to_plain(word))
 
 
@@ -90,23 +155,64 @@ def _parse_add(rest: str) -> AddStage:
     owner_id = None
     for name, value in options:
         if name == "due":
-            due_on = iso_date(value)
-            if due_on is None:
-                raise InvalidInput(
-                    f"`{to_plain(value)}` is not a date. Write due dates as YYYY-MM-DD, "
-                    "for example `due 2027-03-31`."
-                )
+            due_on = _due_date(value)
         else:
-            owner_id = user_id_in(value)
-            if owner_id is None:
-                raise InvalidInput(
-                    f"`{to_plain(value)}` is not a person. Name the owner with an @mention, "
-                    "for example `owner @alex`."
-                )
+            owner_id = _owner(value)
     plain_title = to_plain(title).strip()
     if not plain_title:
         raise STAGE.error("A stage needs a title.", form="add")
+    in_words = _DUE_IN_WORDS.search(" " + plain_title)
+    if in_words is not None:
+        raise STAGE.error(
+            f"`{in_words.group('when')}` is not a date changebot reads, so it would end up in "
+            "the title. Write due dates as YYYY-MM-DD, for example `due 2027-03-31`.",
+            form="add",
+        )
     return AddStage(title=plain_title, due_on=due_on, owner_id=owner_id)
+
+
+def _due_date(value: str) -> date:
+    due_on = iso_date(value)
+    if due_on is None:
+        raise InvalidInput(
+            f"`{to_plain(value)}` is not a date. Write due dates as YYYY-MM-DD, "
+            "for example `due 2027-03-31`."
+        )
+    return due_on
+
+
+def _owner(value: str) -> str:
+    owner_id = user_id_in(value)
+    if owner_id is None:
+        raise InvalidInput(
+            f"`{to_plain(value)}` is not a person. Name the owner with an @mention, "
+            "for example `owner @alex`."
+        )
+    return owner_id
+
+
+def _parse_edit(rest: str) -> RetitleStage | SetStageDue | SetStageOwner:
+    number_text, _, change = rest.partition(" ")
+    number = _number(number_text, form="edit")
+    field, _, value = change.strip().partition(" ")
+    value = value.strip()
+    if field.lower() == "title" and to_plain(value).strip():
+        return RetitleStage(number, to_plain(value).strip())
+    if field.lower() == "due" and value:
+        return SetStageDue(number, None if value.lower() == _NONE else _due_date(value))
+    if field.lower() == "owner" and value:
+        return SetStageOwner(number, None if value.lower() == _NONE else _owner(value))
+    raise STAGE.error(f"Say what to change in stage {number}.", form="edit")
+
+
+def _parse_move(rest: str) -> MoveStage:
+    number_text, _, to_text = rest.partition(" ")
+    number = _number(number_text, form="move")
+    to = whole_number(to_text)
+    if to is None:
+        shown = to_plain(to_text.strip()) or "nothing"
+        raise STAGE.error(f"`{shown}` is not a position to move stage {number} to.", form="move")
+    return MoveStage(number, to)
 
 
 def _split_options(text: str) -> tuple[str, list[tuple[str, str]]]:

@@ -13,7 +13,7 @@ from bot.services.checkins import has_measures
 from bot.services.stages import AwaitingSignoff, Completion, signoffs_of
 from bot.views import stages as views
 from bot.views.message import Message
-from storage.models import SignoffMode, Stage
+from storage.models import Project, SignoffMode, Stage
 
 
 def completion_key(completion: Completion) -> str:
@@ -59,3 +59,14 @@ def announce_completion(session: Session, result: Completion | AwaitingSignoff) 
         **where,
     )
     return views.completion_reply(result)
+
+
+def announce_reopening(session: Session, project: Project, stage: Stage, *, by: str) -> None:
+    """A short note in the channel: keyed by the stage and the completion round it undoes."""
+    enqueue(
+        session,
+        key=f"reopen:stage:{stage.id}:{stage.completions}",
+        team_id=project.team_id,
+        channel_id=project.channel_id,
+        message=views.reopening_note(stage, by),
+    )

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from bot.delivery import enqueue
 from bot.posts.scheduled import run_key
 from bot.services.checkins import FollowUp, ImpactCheckin, Recorded
+from bot.services.partners import shown_side, sides_shown_anonymously
 from bot.views import checkins as views
 from bot.views.message import Message, Upload
 from storage.models import CheckinRun, Measure, Project, Schedule
@@ -42,7 +43,7 @@ def acknowledge_response(
         key=f"checkin-response:{recorded.response.id}:{request_id}",
         team_id=project.team_id,
         channel_id=project.channel_id,
-        message=views.response_recorded(recorded),
+        message=views.response_recorded(recorded, side=_side(session, project, recorded)),
         thread_key=run_key(recorded.schedule, recorded.run.run_at),
     )
 
@@ -96,3 +97,9 @@ def share_report(
         enqueue(session, key=f"{key}:{measure_id}", message=chart, **where)
     if table is not None:
         enqueue(session, key=f"{key}:csv", message=table, **where)
+
+
+def _side(session: Session, project: Project, recorded: Recorded) -> str:
+    response = recorded.response
+    shown = sides_shown_anonymously(session=session, project=project)
+    return shown_side(response.role, anonymous=response.anonymous, shown=shown)

@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from bot.delivery import enqueue
 from bot.services.feedback import Given
+from bot.services.partners import shown_side, sides_shown_anonymously
 from bot.views import feedback as views
 
 
@@ -19,6 +20,15 @@ def share(session: Session, given: Given) -> bool:
         key=f"feedback:{given.feedback.id}",
         team_id=project.team_id,
         channel_id=project.channel_id,
-        message=views.feedback_post(given),
+        message=views.feedback_post(given, side=_side(session, given)),
     )
     return True
+
+
+def _side(session: Session, given: Given) -> str:
+    feedback = given.feedback
+    return shown_side(
+        feedback.source_role,
+        anonymous=feedback.author_id is None,
+        shown=sides_shown_anonymously(session=session, project=given.project),
+    )

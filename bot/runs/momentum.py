@@ -27,8 +27,9 @@ def nudge_overdue_stages(runtime: Runtime) -> int:
 
 
 def post_digest(run: ScheduleRun) -> None:
-    """One run of a project's digest: what happened since the previous run."""
-    since = run.schedule.last_run_at or run.schedule.created_at
+    """One run of a project's digest: what happened since the previous run, or since the
+    project began for the first (a digest started today still counts this morning's work)."""
+    since = run.schedule.last_run_at or run.project.created_at
     digest = momentum.digest_of(
         session=run.session, project=run.project, since=since, now=run.fired_at
     )

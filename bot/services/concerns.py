@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.scheduling.calendar import add_working_days
-from bot.services.partners import role_of
+from bot.services.partners import partner_of
 from bot.services.principles import principle_called
 from storage.models import (
     Concern,
@@ -43,7 +43,6 @@ Clock = Callable[[], datetime]
 ESCALATE_AFTER_WORKING_DAYS = 3
 RECENTLY_CLOSED = timedelta(days=30)
 # Who may acknowledge and resolve a concern.
-STEWARDS = (Role.LEAD, Role.MANAGEMENT)
 STILL_OPEN = (ConcernStatus.OPEN, ConcernStatus.ACKNOWLEDGED)
 CLOSED = (ConcernStatus.RESOLVED, ConcernStatus.WITHDRAWN)
 
@@ -199,7 +198,7 @@ def require_steward(
     *, session: Session, project: Project, concern: Concern, by: str, action: str
 ) -> None:
     """Refuse unless `by` leads the project or is a management partner; name who may."""
-    if role_of(session=session, project=project, user_id=by) in STEWARDS:
+    if _is_steward(partner_of(session=session, project=project, user_id=by)):
         return
     message = f"Only a project lead or a management partner can {action} a concern."
     if by == concern.raised_by:
@@ -209,11 +208,13 @@ def require_steward(
 
 def stewards(*, session: Session, project: Project) -> list[str]:
     """The leads, then the management partners, who look after concerns."""
-    query = select(Partner).where(
-        Partner.project_id == project.id, col(Partner.role).in_(list(STEWARDS))
-    )
-    partners = sorted(session.exec(query), key=lambda p: (p.role != Role.LEAD, p.id or 0))
-    return [partner.user_id for partner in partners]
+    query = select(Partner).where(Partner.project_id == project.id)
+    partners = sorted(session.exec(query), key=lambda p: (not p.is_lead, p.id or 0))
+    return [partner.user_id for partner in partners if _is_steward(partner)]
+
+
+def _is_steward(partner: Partner | None) -> bool:
+    return partner is not None and (partner.is_lead or partner.role == Role.MANAGEMENT)
 
 
 def concern_in_thread(*, session: Session, channel_id: str, thread_ts: str) -> Concern | None:

@@ -36,6 +36,7 @@ from storage.models import (
     PrincipleAgreement,
     Schedule,
     Stage,
+    StageHistory,
     StageSignoff,
 )
 
@@ -75,6 +76,7 @@ class Erasure:
     stages_completed: int = _count("stages completed, now by a former partner")
     stages_created: int = _count("stages created, now by a former partner")
     signoffs: int = _count("sign-offs, now by a former partner")
+    stage_history: int = _count("stage completions and reopenings, now by a former partner")
     schedules: int = _count("schedules created, now by a former partner")
     installations: int = _count("app installations, their user token removed")
     direct_messages: int = _count("direct messages not yet sent, deleted")
@@ -104,6 +106,7 @@ def forget_person(*, session: Session, user_id: str) -> Erasure:
         stages_completed=_reattribute(session, col(Stage.completed_by), user_id),
         stages_created=_reattribute(session, col(Stage.created_by), user_id),
         signoffs=_reattribute(session, col(StageSignoff.user_id), user_id),
+        stage_history=_reattribute(session, col(StageHistory.user_id), user_id),
         schedules=_reattribute(session, col(Schedule.created_by), user_id),
         installations=_forget_installer(session, user_id),
         direct_messages=_drop_direct_messages(session, user_id),

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from bot.services.measures import MeasureSeries, series_of
-from bot.services.partners import require_lead
+from bot.services.partners import require_lead, shown_side, sides_shown_anonymously
 from bot.services.stages import list_stages
 from storage.models import (
     CheckinResponse,
@@ -77,12 +77,13 @@ def report_of(*, session: Session, project: Project) -> EvaluationReport:
     """Every measure's points, and the reflections, across all the project's check-ins."""
     zone = ZoneInfo(project.timezone)
     responses = _responses(session, project)
+    shown = sides_shown_anonymously(session=session, project=project)
     return EvaluationReport(
         project=project,
         series=series_of(session=session, project=project),
         responses_by_role=_count(response.role for _, response in responses),
         reflections=[
-            _reflection(response, run, zone)
+            _reflection(response, run, zone, shown)
             for run, response in responses
             if response.working or response.not_working
         ],
@@ -156,9 +157,12 @@ def _responses(session: Session, project: Project) -> list[tuple[CheckinRun, Che
     return [(run, response) for run, response in session.exec(query).all()]
 
 
-def _reflection(response: CheckinResponse, run: CheckinRun, zone: ZoneInfo) -> Reflection:
+def _reflection(
+    response: CheckinResponse, run: CheckinRun, zone: ZoneInfo, shown: set[str]
+) -> Reflection:
+    """An anonymous reflection keeps its side only where enough partners share it (SPEC §4)."""
     return Reflection(
-        role=response.role,
+        role=shown_side(response.role, anonymous=response.anonymous, shown=shown),
         user_id=None if response.anonymous else response.user_id,
         day=run.run_at.astimezone(zone).date(),
         working=response.working,
@@ -167,6 +171,7 @@ def _reflection(response: CheckinResponse, run: CheckinRun, zone: ZoneInfo) -> R
 
 
 def _role_order(role: str) -> int:
+    """Sides in the order of the roles; "not shown" ones last."""
     order = list(Role)
     return order.index(Role(role)) if role in set(Role) else len(order)
 

@@ -8,7 +8,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from bot.services.partners import require_lead
+from bot.services.partners import require_lead, shown_side, sides_shown_anonymously
+from bot.services.stages import history_of
 from storage.models import (
     CheckinResponse,
     CheckinRun,
@@ -40,12 +41,14 @@ def project_record(*, session: Session, project: Project, by: str) -> list[Recor
     require_lead(session=session, project=project, user_id=by, action="export the project's record")
     stages = list(session.exec(select(Stage).where(Stage.project_id == project.id)))
     positions = {stage.id: stage.position for stage in stages}
+    shown = sides_shown_anonymously(session=session, project=project)
     events = [
         *_stage_events(stages),
+        *_history_events(session, project),
         *_signoff_events(session, positions),
-        *_feedback_events(session, project, positions),
+        *_feedback_events(session, project, positions, shown),
         *_concern_events(session, project),
-        *_checkin_events(session, project),
+        *_checkin_events(session, project, shown),
     ]
     return sorted(events, key=lambda event: (event.at, event.event))
 
@@ -68,18 +71,22 @@ def _stage_events(stages: Iterable[Stage]) -> list[RecordEvent]:
             events.append(
                 RecordEvent(stage.started_at, "stage started", stage.position, "", "", "")
             )
-        if stage.completed_at:
-            events.append(
-                RecordEvent(
-                    stage.completed_at,
-                    "stage completed",
-                    stage.position,
-                    stage.completed_by or "",
-                    "",
-                    stage.outcome or "",
-                )
-            )
     return events
+
+
+def _history_events(session: Session, project: Project) -> list[RecordEvent]:
+    """Every completion and reopening, not only the stage's latest state."""
+    return [
+        RecordEvent(
+            entry.at,
+            f"stage {entry.kind}",
+            stage.position,
+            entry.user_id,
+            "",
+            entry.outcome or "",
+        )
+        for entry, stage in history_of(session=session, project=project)
+    ]
 
 
 def _signoff_events(session: Session, positions: dict[int | None, int]) -> list[RecordEvent]:
@@ -98,7 +105,7 @@ def _signoff_events(session: Session, positions: dict[int | None, int]) -> list[
 
 
 def _feedback_events(
-    session: Session, project: Project, positions: dict[int | None, int]
+    session: Session, project: Project, positions: dict[int | None, int], shown: set[str]
 ) -> list[RecordEvent]:
     query = select(Feedback).where(Feedback.project_id == project.id)
     return [
@@ -107,7 +114,7 @@ def _feedback_events(
             "feedback",
             positions.get(feedback.stage_id),
             feedback.author_id or "anonymous",
-            feedback.source_role,
+            shown_side(feedback.source_role, anonymous=feedback.author_id is None, shown=shown),
             (f"rating {feedback.rating}/5: " if feedback.rating else "") + feedback.text,
         )
         for feedback in session.exec(query)
@@ -154,7 +161,7 @@ def _concern_events(session: Session, project: Project) -> list[RecordEvent]:
     return events
 
 
-def _checkin_events(session: Session, project: Project) -> list[RecordEvent]:
+def _checkin_events(session: Session, project: Project, shown: set[str]) -> list[RecordEvent]:
     measures = {
         m.id: m for m in session.exec(select(Measure).where(Measure.project_id == project.id))
     }
@@ -187,7 +194,7 @@ def _checkin_events(session: Session, project: Project) -> list[RecordEvent]:
                 f"check-in response ({run.title})",
                 None,
                 "anonymous" if response.anonymous else response.user_id,
-                response.role,
+                shown_side(response.role, anonymous=response.anonymous, shown=shown),
                 " | ".join(said),
             )
         )

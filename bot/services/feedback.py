@@ -32,17 +32,17 @@ class Given:
 
 @dataclass(frozen=True)
 class FormChoices:
-    """What the feedback form offers: the plan's stages, and whose view it is by default."""
+    """What the feedback form offers: the plan's stages.
+
+    Whose view it is stays for the giver to choose: a side filled in for them
+    would tell anyone looking over their shoulder, and tempt them to leave it.
+    """
 
     stages: list[Stage]
-    default_role: Role | None
 
 
-def form_choices(*, session: Session, project: Project, by: str) -> FormChoices:
-    return FormChoices(
-        stages=list_stages(session=session, project=project),
-        default_role=role_of(session=session, project=project, user_id=by),
-    )
+def form_choices(*, session: Session, project: Project) -> FormChoices:
+    return FormChoices(stages=list_stages(session=session, project=project))
 
 
 def default_role(*, session: Session, project: Project, user_id: str) -> Role:

@@ -109,6 +109,11 @@ class Digest:
     open_concerns: list[Concern]
     next_checkin: datetime | None
 
+    @property
+    def first(self) -> bool:
+        """The first digest covers everything since the project began."""
+        return self.since <= self.project.created_at
+
 
 def digest_of(*, session: Session, project: Project, since: datetime, now: datetime) -> Digest:
     stages = list_stages(session=session, project=project)

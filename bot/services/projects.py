@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bot.errors import InvalidInput
 from bot.services import principles
-from bot.services.partners import require_lead
+from bot.services.partners import require_both_sides, require_lead
+from bot.services.process_control import RULE_LENGTHS
 from storage.models import Partner, Project, Role, SignoffMode, saved_id
 
 
@@ -30,6 +33,9 @@ class Caller:
 def project_for(*, session: Session, caller: Caller, timezone: str) -> Project:
     """The caller's channel's project, created on first use with the caller as its lead.
 
+    The first lead is of the management side until they say otherwise, as
+    every lead was before sides and the lead permission were told apart.
+
     Two instances may see a channel's first command at once: the unique
     (team, channel) index lets one insert win, and the other reads its row.
     """
@@ -47,7 +53,12 @@ def project_for(*, session: Session, caller: Caller, timezone: str) -> Project:
             session.add(project)
             session.flush()
             session.add(
-                Partner(project_id=saved_id(project), user_id=caller.user_id, role=Role.LEAD)
+                Partner(
+                    project_id=saved_id(project),
+                    user_id=caller.user_id,
+                    role=Role.MANAGEMENT,
+                    is_lead=True,
+                )
             )
             principles.seed_default_principles(session=session, project=project)
             session.flush()
@@ -90,6 +101,8 @@ def set_signoff_mode(*, session: Session, project: Project, by: str, mode: Signo
     )
     project.signoff_mode = mode
     session.add(project)
+    if mode == SignoffMode.JOINT:
+        require_both_sides(session=session, project=project)
     return project
 
 
@@ -100,3 +113,92 @@ def projects_in_channel(*, session: Session, team_id: str, channel_id: str) -> l
         (col(Project.channel_id) == channel_id) | (col(Project.forum_channel_id) == channel_id),
     )
     return list(session.exec(query.order_by(col(Project.id))))
+
+
+# The bank-holiday calendars a project can follow, by the code the scheduler reads.
+CALENDARS = {
+    "GB-ENG": "England and Wales",
+    "GB-SCT": "Scotland",
+    "GB-NIR": "Northern Ireland",
+}
+
+
+@dataclass(frozen=True)
+class ProjectSettings:
+    """Every setting of a project (SPEC §2), as `/plan settings` shows and saves them."""
+
+    timezone: str
+    calendar: str
+    signoff_mode: SignoffMode
+    anonymous_concerns: bool
+    post_feedback_in_channel: bool
+    # None: concerns are posted in the project's own channel.
+    forum_channel_id: str | None
+    rule_length: int
+
+
+def settings_of(project: Project) -> ProjectSettings:
+    return ProjectSettings(
+        timezone=project.timezone,
+        calendar=project.calendar,
+        signoff_mode=SignoffMode(project.signoff_mode),
+        anonymous_concerns=project.anonymous_concerns,
+        post_feedback_in_channel=project.post_feedback_in_channel,
+        forum_channel_id=project.forum_channel_id,
+        rule_length=project.rule_length,
+    )
+
+
+def require_settings_lead(*, session: Session, project: Project, by: str) -> None:
+    """Asked before the settings form opens, so that nobody fills it in for nothing."""
+    require_lead(session=session, project=project, user_id=by, action="change the settings")
+
+
+def change_settings(
+    *, session: Session, project: Project, by: str, settings: ProjectSettings
+) -> Project:
+    """Save every setting at once; a bad one names its field and nothing is saved.
+
+    Schedules follow a new time zone or calendar by themselves (bot/scheduling/sync.py).
+    """
+    require_settings_lead(session=session, project=project, by=by)
+    _check_settings(settings)
+    project.timezone = settings.timezone
+    project.calendar = settings.calendar
+    project.signoff_mode = settings.signoff_mode
+    project.anonymous_concerns = settings.anonymous_concerns
+    project.post_feedback_in_channel = settings.post_feedback_in_channel
+    forum = settings.forum_channel_id
+    project.forum_channel_id = None if forum == project.channel_id else forum
+    project.rule_length = settings.rule_length
+    session.add(project)
+    if settings.signoff_mode == SignoffMode.JOINT:
+        try:
+            require_both_sides(session=session, project=project)
+        except InvalidInput as error:
+            raise InvalidInput(error.message, field="signoff") from error
+    return project
+
+
+def _check_settings(settings: ProjectSettings) -> None:
+    if not valid_timezone(settings.timezone):
+        raise InvalidInput(
+            f"`{settings.timezone}` is not a time zone. Use a name like Europe/London "
+            "or Europe/Dublin.",
+            field="timezone",
+        )
+    if settings.calendar not in CALENDARS:
+        raise InvalidInput("Choose one of the bank-holiday calendars.", field="calendar")
+    if settings.rule_length not in RULE_LENGTHS:
+        raise InvalidInput("The rules look at 6, 7 or 8 points.", field="rule_length")
+
+
+def valid_timezone(name: str) -> bool:
+    """An IANA time zone name the system knows (`Europe/London`), not a path or a typo."""
+    if not name or name.startswith("/") or ".." in name:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True

@@ -5,20 +5,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.errors import InvalidInput, NotAllowed, NotFound
-from bot.services.partners import join_as_staff, leads, require_lead, role_of
+from bot.services.partners import (
+    Side,
+    is_lead,
+    join_as_staff,
+    leads,
+    partner_of,
+    require_lead,
+    signers,
+    signing_side,
+)
 from storage.models import (
-    Partner,
+    Feedback,
     Project,
-    Role,
+    Schedule,
     SignoffMode,
     Stage,
+    StageHistory,
+    StageHistoryKind,
     StageSignoff,
     StageStatus,
     saved_id,
@@ -26,6 +36,7 @@ from storage.models import (
 from storage.types import utcnow
 
 Clock = Callable[[], datetime]
+MAX_TITLE = 200
 
 
 @dataclass(frozen=True)
@@ -61,24 +72,6 @@ class Completion:
         return self.round > 1
 
 
-class Side(StrEnum):
-    """The two sides of a joint sign-off."""
-
-    MANAGEMENT = "management"
-    UNION = "union"
-
-    @property
-    def other(self) -> Side:
-        return Side.UNION if self is Side.MANAGEMENT else Side.MANAGEMENT
-
-
-SIDE_OF_ROLE = {
-    Role.LEAD: Side.MANAGEMENT,
-    Role.MANAGEMENT: Side.MANAGEMENT,
-    Role.UNION: Side.UNION,
-}
-
-
 @dataclass(frozen=True)
 class AwaitingSignoff:
     """One side has confirmed a stage under joint sign-off; the other side has not yet."""
@@ -87,6 +80,8 @@ class AwaitingSignoff:
     stage: Stage
     round: int
     confirmed: StageSignoff
+    # Who can give the other side's confirmation, so that the channel knows whom to ask.
+    can_confirm: tuple[str, ...]
 
     @property
     def waiting_for(self) -> Side:
@@ -107,6 +102,7 @@ def add_stage(
     owner_id: str | None = None,
 ) -> Stage:
     require_lead(session=session, project=project, user_id=by, action="add stages")
+    _check_title(title)
     # Stages are numbered in order: hold the project while taking the next number,
     # so two stages added at once cannot both take it.
     session.exec(select(Project.id).where(Project.id == project.id).with_for_update()).one()
@@ -205,13 +201,13 @@ def _confirm_side(
     outcome: str | None,
     clock: Clock,
 ) -> Completion | AwaitingSignoff:
-    role = role_of(session=session, project=project, user_id=by)
-    side = SIDE_OF_ROLE.get(role) if role is not None else None
+    side = signing_side(partner_of(session=session, project=project, user_id=by))
+    able = signers(session=session, project=project)
     if side is None:
         raise NotAllowed(
-            f"Stage {stage.position} needs joint sign-off: a management partner and a union "
-            "partner each confirm it.",
-            ask=_partners_on_sides(session, project),
+            f"Stage {stage.position} needs joint sign-off: one partner of the management side "
+            "(or a lead who is not of the union side) and one of the union side each confirm it.",
+            ask=able[Side.MANAGEMENT] + able[Side.UNION],
         )
     round_ = stage.completions + 1
     confirmations = _confirmations(session, stage, round_)
@@ -235,7 +231,10 @@ def _confirm_side(
     session.add(confirmation)
     session.flush()
     if not confirmations:
-        return AwaitingSignoff(project=project, stage=stage, round=round_, confirmed=confirmation)
+        others = tuple(user for user in able[side.other] if user != by)
+        return AwaitingSignoff(
+            project=project, stage=stage, round=round_, confirmed=confirmation, can_confirm=others
+        )
     agreed_outcome = outcome or confirmations[0].outcome
     return _complete(session, project, stage, by, agreed_outcome, clock)
 
@@ -243,12 +242,14 @@ def _confirm_side(
 def _complete(
     session: Session, project: Project, stage: Stage, by: str, outcome: str | None, clock: Clock
 ) -> Completion:
+    completed_at = clock()
     stage.status = StageStatus.DONE
-    stage.completed_at = clock()
+    stage.completed_at = completed_at
     stage.completed_by = by
     stage.outcome = outcome
     stage.completions += 1
     session.add(stage)
+    _record(session, stage, StageHistoryKind.COMPLETED, by, completed_at, outcome)
     session.flush()
     return Completion(
         project=project,
@@ -272,16 +273,10 @@ def _confirmations(session: Session, stage: Stage, round_: int) -> list[StageSig
     return list(session.exec(query))
 
 
-def _partners_on_sides(session: Session, project: Project) -> list[str]:
-    query = (
-        select(Partner.user_id)
-        .where(Partner.project_id == project.id, col(Partner.role).in_(list(SIDE_OF_ROLE)))
-        .order_by(col(Partner.id))
-    )
-    return list(session.exec(query))
-
-
-def reopen_stage(*, session: Session, project: Project, number: int, by: str) -> Stage:
+def reopen_stage(
+    *, session: Session, project: Project, number: int, by: str, clock: Clock = utcnow
+) -> Stage:
+    """Undo a completion; the history keeps it, and who reopened the stage when."""
     stage = _stage(session, project, number, lock=True)
     _require_owner_or_lead(session, project, stage, by, action="reopen")
     if stage.status != StageStatus.DONE:
@@ -290,7 +285,162 @@ def reopen_stage(*, session: Session, project: Project, number: int, by: str) ->
     stage.completed_at = None
     stage.completed_by = None
     session.add(stage)
+    _record(session, stage, StageHistoryKind.REOPENED, by, clock(), None)
+    session.flush()
     return stage
+
+
+def _record(
+    session: Session,
+    stage: Stage,
+    kind: StageHistoryKind,
+    by: str,
+    at: datetime,
+    outcome: str | None,
+) -> None:
+    session.add(
+        StageHistory(
+            stage_id=saved_id(stage),
+            round=stage.completions,
+            kind=kind,
+            user_id=by,
+            outcome=outcome,
+            at=at,
+        )
+    )
+
+
+def history_of(*, session: Session, project: Project) -> list[tuple[StageHistory, Stage]]:
+    """Every completion and reopening of the project's stages, oldest first."""
+    query = (
+        select(StageHistory, Stage)
+        .join(Stage, col(Stage.id) == col(StageHistory.stage_id))
+        .where(Stage.project_id == project.id)
+        .order_by(col(StageHistory.at), col(StageHistory.id))
+    )
+    return [(entry, stage) for entry, stage in session.exec(query)]
+
+
+def retitle_stage(*, session: Session, project: Project, number: int, by: str, title: str) -> Stage:
+    stage = _stage(session, project, number, lock=True)
+    _require_owner_or_lead(session, project, stage, by, action="edit")
+    _check_title(title)
+    stage.title = title
+    session.add(stage)
+    return stage
+
+
+def set_stage_due(
+    *, session: Session, project: Project, number: int, by: str, due_on: date | None
+) -> Stage:
+    """A new due date (or none) may earn a new nudge when it passes."""
+    stage = _stage(session, project, number, lock=True)
+    _require_owner_or_lead(session, project, stage, by, action="edit")
+    stage.due_on = due_on
+    stage.overdue_nudged_at = None
+    session.add(stage)
+    return stage
+
+
+def set_stage_owner(
+    *, session: Session, project: Project, number: int, by: str, owner_id: str | None
+) -> Stage:
+    stage = _stage(session, project, number, lock=True)
+    _require_owner_or_lead(session, project, stage, by, action="edit")
+    stage.owner_id = owner_id
+    session.add(stage)
+    if owner_id is not None:
+        join_as_staff(session=session, project=project, user_id=owner_id)
+    return stage
+
+
+def move_stage(*, session: Session, project: Project, number: int, to: int, by: str) -> Stage:
+    """Move stage `number` to position `to`; the stages between shift by one."""
+    require_lead(session=session, project=project, user_id=by, action="reorder the plan")
+    plan = _locked_plan(session, project)
+    stage = _stage(session, project, number)
+    if not 1 <= to <= len(plan):
+        raise InvalidInput(f"There is no position {to}: the plan has stages 1 to {len(plan)}.")
+    plan.remove(stage)
+    plan.insert(to - 1, stage)
+    _renumber(session, plan)
+    return stage
+
+
+def check_removal(*, session: Session, project: Project, number: int, by: str) -> Stage:
+    """The stage `/stage remove N` would remove, if `by` may remove it: asked before confirming."""
+    require_lead(session=session, project=project, user_id=by, action="remove stages")
+    stage = _stage(session, project, number)
+    if stage.status == StageStatus.DONE:
+        raise InvalidInput(
+            f"Stage {number} is done, and a done stage stays in the record. "
+            f"To change it, `/stage reopen {number}` or `/stage edit {number} title TEXT`."
+        )
+    if stage.completions or _confirmations(session, stage, stage.completions + 1):
+        raise InvalidInput(
+            f"Stage {number} has been signed off or completed before, and that stays in the "
+            f"record. Correct it with `/stage edit {number} title TEXT` instead."
+        )
+    return stage
+
+
+def remove_stage(*, session: Session, project: Project, stage_id: int, by: str) -> Stage:
+    """Remove a stage that is not done (confirmed by a button); the stages after it move up.
+
+    Feedback about it stays, about the project as a whole; an impact check-in
+    proposed for it stays, about no stage. A stage with sign-offs or
+    completions is never removed: its posts are keyed by its id, which SQLite
+    may give to the next stage added.
+    """
+    plan = _locked_plan(session, project)
+    stage = next((each for each in plan if each.id == stage_id), None)
+    if stage is None:
+        raise NotFound("That stage is no longer in the plan.")
+    check_removal(session=session, project=project, number=stage.position, by=by)
+    for feedback in session.exec(select(Feedback).where(Feedback.stage_id == stage_id)):
+        feedback.stage_id = None
+        session.add(feedback)
+    for schedule in session.exec(select(Schedule).where(Schedule.stage_id == stage_id)):
+        schedule.stage_id = None
+        session.add(schedule)
+    session.flush()
+    session.delete(stage)
+    session.flush()
+    plan.remove(stage)
+    _renumber(session, plan)
+    return stage
+
+
+def _locked_plan(session: Session, project: Project) -> list[Stage]:
+    """Every stage of the plan in order, locked with the project so numbers stay put meanwhile."""
+    session.exec(select(Project.id).where(Project.id == project.id).with_for_update()).one()
+    query = select(Stage).where(Stage.project_id == project.id).order_by(col(Stage.position))
+    return list(session.exec(query.with_for_update()))
+
+
+def _renumber(session: Session, plan: list[Stage]) -> None:
+    """Give the stages positions 1, 2, 3… in this order.
+
+    Each position is unique in its project, checked row by row, so the stages
+    that move first step aside to negative positions no stage holds.
+    """
+    moving = [(stage, n) for n, stage in enumerate(plan, start=1) if stage.position != n]
+    for stage, _ in moving:
+        stage.position = -stage.position
+        session.add(stage)
+    session.flush()
+    for stage, number in moving:
+        stage.position = number
+        session.add(stage)
+    session.flush()
+
+
+def _check_title(title: str) -> None:
+    if len(title) > MAX_TITLE:
+        raise InvalidInput(
+            f"A stage's title is at most {MAX_TITLE} characters; this one has {len(title):,}. "
+            "Put the detail in the outcome when the stage is done, or in a thread."
+        )
 
 
 def get_stage(*, session: Session, project: Project, number: int) -> Stage:
@@ -315,9 +465,7 @@ def _stage(session: Session, project: Project, number: int, *, lock: bool = Fals
 def _require_owner_or_lead(
     session: Session, project: Project, stage: Stage, user_id: str, *, action: str
 ) -> None:
-    if user_id == stage.owner_id:
-        return
-    if role_of(session=session, project=project, user_id=user_id) == Role.LEAD:
+    if user_id == stage.owner_id or is_lead(session=session, project=project, user_id=user_id):
         return
     ask = leads(session=session, project=project)
     if stage.owner_id and stage.owner_id not in ask:

@@ -28,6 +28,7 @@ from bot.views.inputs import (
     role_input,
     text_in,
     text_input,
+    whose_view,
 )
 from bot.views.message import Message, blocks, context, mention, section
 from bot.views.replies import confirmation
@@ -237,14 +238,14 @@ def _number(typed: str, measure: Measure) -> float:
 # -- replies in the run's thread --------------------------------------------------------
 
 
-def response_recorded(recorded: Recorded) -> Message:
-    """The thread's note of a response; it never repeats what was said."""
+def response_recorded(recorded: Recorded, *, side: str) -> Message:
+    """The thread's note of a response; it never repeats what was said, nor a side kept back."""
     response = recorded.response
     who = (
         "An anonymous response" if response.anonymous else f"{mention(response.user_id)}'s response"
     )
     verb = "was updated" if recorded.replaced else "is in"
-    text = f":white_check_mark: {who} {verb} ({response.role} view). Thank you."
+    text = f":white_check_mark: {who} {verb} ({whose_view(side)}). Thank you."
     return Message(text=text, blocks=blocks(context(text)))
 
 

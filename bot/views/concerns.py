@@ -12,7 +12,7 @@ from slack_sdk.models.views import View
 from bot.errors import InvalidInput
 from bot.services.concerns import ConcernList
 from bot.views.inputs import Values, option, select_input, selected_in, text_in, text_input
-from bot.views.message import Message, blocks, context, mention, section
+from bot.views.message import Message, blocks, confirm_dialog, context, mention, section
 from bot.views.text import escape
 from storage.models import Concern, ConcernStatus, Principle
 
@@ -75,7 +75,17 @@ def _buttons(concern: Concern) -> list[ButtonElement]:
 def _closing_buttons(value: str) -> list[ButtonElement]:
     return [
         ButtonElement(text="Resolve", action_id=RESOLVE, value=value, style="primary"),
-        ButtonElement(text="Withdraw", action_id=WITHDRAW, value=value),
+        ButtonElement(
+            text="Withdraw",
+            action_id=WITHDRAW,
+            value=value,
+            confirm=confirm_dialog(
+                "Withdraw this concern?",
+                "Only the person who raised it can withdraw it, and it cannot be undone.",
+                confirm="Withdraw",
+                deny="Keep it",
+            ),
+        ),
     ]
 
 

@@ -14,8 +14,14 @@ COLUMNS = ("when", "event", "stage", "who", "role", "detail")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def record_csv(events: list[RecordEvent], *, timezone: str) -> bytes:
-    """One header row, then one row per event, times in the project's time zone."""
+def record_csv(
+    events: list[RecordEvent], *, timezone: str, names: dict[str, str] | None = None
+) -> bytes:
+    """One header row, then one row per event, times in the project's time zone.
+
+    "who" reads "Alex Morgan (UALEX)" for a person `names` knows, the id alone otherwise.
+    """
+    known = names or {}
     zone = ZoneInfo(timezone)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -25,7 +31,7 @@ def record_csv(events: list[RecordEvent], *, timezone: str) -> bytes:
             event.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
             event.event,
             "" if event.stage is None else str(event.stage),
-            event.who,
+            f"{known[event.who]} ({event.who})" if event.who in known else event.who,
             event.role,
             event.detail,
         )
@@ -39,11 +45,17 @@ def spreadsheet_safe(cell: str) -> str:
     return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
 
 
-def record_upload(project_name: str, events: list[RecordEvent], *, timezone: str) -> Upload:
+def record_upload(
+    project_name: str,
+    events: list[RecordEvent],
+    *,
+    timezone: str,
+    names: dict[str, str] | None = None,
+) -> Upload:
     safe_name = "".join(c if c.isalnum() or c in "-_" else "-" for c in project_name)[:60]
     return Upload(
         filename=f"changebot-{safe_name or 'project'}.csv",
         title=f"The record of {project_name}",
-        content=record_csv(events, timezone=timezone),
+        content=record_csv(events, timezone=timezone, names=names),
         comment=f"Here is the record of the project: {len(events)} events.",
     )

@@ -19,6 +19,7 @@ from bot.views.inputs import (
     selected_in,
     text_in,
     text_input,
+    whose_view,
 )
 from bot.views.message import Message, blocks, mention, section
 from bot.views.replies import confirmation
@@ -51,7 +52,7 @@ class FeedbackForm:
 
 def feedback_form(choices: FormChoices, metadata: str) -> dict[str, Any]:
     """The `/feedback` modal: stage, rating, whose view, anonymous, and the text."""
-    stages, default_role = choices.stages, choices.default_role
+    stages = choices.stages
     stage_options = [option(WHOLE_PROJECT, "The project as a whole")]
     stage_options += [
         option(str(stage.id), f"{stage.position}. {stage.title}")
@@ -68,7 +69,7 @@ def feedback_form(choices: FormChoices, metadata: str) -> dict[str, Any]:
         blocks=[
             select_input(STAGE, "What is it about?", stage_options, initial=stage_options[0]),
             select_input(RATING, "Rating", rating_options, optional=True),
-            role_input(default_role),
+            role_input(None),
             anonymous_input("Stay anonymous: store no name with this feedback"),
             text_input(TEXT, "Your feedback"),
         ],
@@ -96,15 +97,15 @@ def feedback_recorded(given: Given, *, shared: bool) -> Message:
     return confirmation(text)
 
 
-def feedback_post(given: Given) -> Message:
-    """Feedback shown in the channel (when the project shares it); anonymous shows no name."""
+def feedback_post(given: Given, *, side: str) -> Message:
+    """Feedback shown in the channel (when the project shares it); anonymous shows no name.
+
+    `side` is the one to show, kept back for anonymous feedback in a small project.
+    """
     feedback = given.feedback
     who = mention(feedback.author_id) if feedback.author_id else "Someone (anonymous)"
     rating = f" · rated {feedback.rating}/5" if feedback.rating else ""
-    heading = (
-        f":speech_balloon: Feedback on {_about(given)} from {who}, "
-        f"{feedback.source_role} view{rating}"
-    )
+    heading = f":speech_balloon: Feedback on {_about(given)} from {who}, {whose_view(side)}{rating}"
     return Message(text=heading, blocks=blocks(section(f"{heading}\n{quote(feedback.text, 2500)}")))
 
 

@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
+from bot.services.partners import HIDDEN_SIDE
 from bot.views.text import Limit, plain
 from storage.models import Role
 
@@ -26,9 +27,8 @@ Values = dict[str, dict[str, Any]]
 ROLE = "role"
 ANONYMOUS = "anonymous"
 
-# How each role reads in a form: whose view the answer gives.
+# How each side reads in a form: whose view the answer gives.
 ROLE_LABELS = {
-    Role.LEAD: "Project lead",
     Role.MANAGEMENT: "Management",
     Role.STAFF: "Staff",
     Role.UNION: "Trade union",
@@ -36,12 +36,17 @@ ROLE_LABELS = {
 }
 
 
+def whose_view(side: str) -> str:
+    """ "union view", or that the side is kept back (`shown_side`) to keep an answer anonymous."""
+    return f"side {side}" if side == HIDDEN_SIDE else f"{side} view"
+
+
 def option(value: str, label: str) -> Option:
     return Option(value=value, label=plain(label, Limit.OPTION))
 
 
 def role_input(default: Role | None, *, label: str = "Whose view is this?") -> Block:
-    """Every role, `service-user` included for staff entering a service user's words."""
+    """Every side, `service-user` included for staff entering a service user's words."""
     options = [option(role.value, text) for role, text in ROLE_LABELS.items()]
     initial = options[list(ROLE_LABELS).index(default)] if default is not None else None
     return InputBlock(
@@ -106,11 +111,13 @@ def select_input(
     *,
     optional: bool = False,
     initial: Option | None = None,
+    hint: str | None = None,
 ) -> Block:
     return InputBlock(
         block_id=block_id,
         label=label,
         optional=optional,
+        hint=plain(hint, Limit.FIELD) if hint else None,
         element=StaticSelectElement(
             action_id=block_id, options=options[:100], initial_option=initial
         ),

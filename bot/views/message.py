@@ -8,6 +8,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import (
     Block,
+    ConfirmObject,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
@@ -58,6 +59,13 @@ def header(text: str) -> Block:
 def section(mrkdwn: str) -> Block:
     """A section of safe mrkdwn (escape user text before composing it)."""
     return SectionBlock(text=MarkdownTextObject(text=truncate(mrkdwn, Limit.SECTION)))
+
+
+def confirm_dialog(title: str, text: str, *, confirm: str, deny: str = "Cancel") -> ConfirmObject:
+    """Block Kit's "are you sure?" dialog, for a button whose action cannot be undone."""
+    return ConfirmObject(
+        title=plain(title, 100), text=truncate(text, 300), confirm=confirm, deny=deny
+    )
 
 
 def divider() -> Block:

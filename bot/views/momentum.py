@@ -51,13 +51,14 @@ def digest(view: Digest, progress: Progress) -> Message:
 
 
 def _completed(view: Digest) -> str:
+    since = "since the project began" if view.first else "since the last digest"
     if not view.completed:
-        return ":hourglass_flowing_sand: No stages completed since the last digest."
+        return f":hourglass_flowing_sand: No stages completed {since}."
     lines = [
         f"• *{s.position}.* {escape(s.title, 200)} (by {mention(s.completed_by)})"
         for s in view.completed[:_LISTED]
     ]
-    return ":tada: *Completed since the last digest:*\n" + "\n".join(lines)
+    return f":tada: *Completed {since}:*\n" + "\n".join(lines)
 
 
 def _overdue(view: Digest) -> str:

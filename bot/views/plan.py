@@ -61,7 +61,10 @@ def _concerns_line(view: Overview) -> str:
 
 def _signoff_line(project: Project) -> str:
     if project.signoff_mode == SignoffMode.JOINT:
-        return "Stages need joint sign-off: one management and one union partner confirm each."
+        return (
+            "Stages need joint sign-off: one partner of the management side (or a lead who is "
+            "not of the union side) and one of the union side confirm each."
+        )
     return "A stage is done when its owner or a lead completes it."
 
 
@@ -71,8 +74,11 @@ def need_set(project: Project) -> Message:
 
 
 def role_set(partner: Partner) -> Message:
+    """A partner's side and lead permission as they are now, whichever of them changed."""
+    lead = ", and a lead" if partner.is_lead else " (not a lead)"
     text = (
-        f":busts_in_silhouette: {mention(partner.user_id)} is now *{partner.role}* in this project."
+        f":busts_in_silhouette: {mention(partner.user_id)} is of the *{partner.role}* side"
+        f"{lead} in this project."
     )
     return Message(text=text, blocks=blocks(section(text)))
 

@@ -8,7 +8,7 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
 from bot.services.stages import AwaitingSignoff, Completion, Progress
 from bot.views.checkins import impact_checkin_offer
-from bot.views.message import Message, blocks, context, header, mention, section
+from bot.views.message import Message, blocks, confirm_dialog, context, header, mention, section
 from bot.views.text import Limit, escape
 from storage.models import Stage, StageSignoff, StageStatus
 
@@ -65,7 +65,64 @@ def stage_started(stage: Stage) -> Message:
 
 def stage_reopened(stage: Stage) -> Message:
     title = escape(stage.title, 600)
-    text = f":leftwards_arrow_with_hook: Stage {stage.position} is open again: {title}"
+    text = (
+        f":leftwards_arrow_with_hook: Stage {stage.position} is open again: {title}. "
+        "The channel has been told."
+    )
+    return Message(text=text, blocks=blocks(section(text)))
+
+
+def reopening_note(stage: Stage, by: str) -> Message:
+    """The channel's short note that a completed stage is open again."""
+    text = (
+        f":leftwards_arrow_with_hook: Stage {stage.position} ({escape(stage.title, 1500)}) "
+        f"was reopened by {mention(by)}: it is in progress again."
+    )
+    return Message(text=text, blocks=blocks(section(text)))
+
+
+def stage_edited(stage: Stage, today: date) -> Message:
+    text = f":pencil2: Stage {stage_line(stage, today)}"
+    return Message(text=text, blocks=blocks(section(text)))
+
+
+def stage_moved(stage: Stage, stages: list[Stage], today: date) -> Message:
+    """The plan in its new order, so the mover sees every stage's new number."""
+    moved = f":arrow_right_hook: {escape(stage.title, 600)} is now stage {stage.position}."
+    items = [section(moved), *(section(stage_line(each, today)) for each in stages[:45])]
+    return Message(text=moved, blocks=blocks(*items))
+
+
+REMOVE_STAGE = "remove_stage"
+
+
+def removal_question(stage: Stage) -> Message:
+    """`/stage remove N` asks first: a button, and Slack's dialog before it acts."""
+    title = escape(stage.title, 1500)
+    text = (
+        f":wastebasket: Remove stage {stage.position} ({title}) from the plan? "
+        "The stages after it move up one number."
+    )
+    remove = ButtonElement(
+        text=f"Remove stage {stage.position}",
+        action_id=REMOVE_STAGE,
+        value=str(stage.id),
+        style="danger",
+        confirm=confirm_dialog(
+            f"Remove stage {stage.position}?",
+            f"{title} leaves the plan; this cannot be undone.",
+            confirm="Remove",
+            deny="Keep it",
+        ),
+    )
+    return Message(text=text, blocks=blocks(section(text), ActionsBlock(elements=[remove])))
+
+
+def stage_removed(stage: Stage) -> Message:
+    text = (
+        f":wastebasket: Removed {escape(stage.title, 1500)} from the plan; "
+        "the stages after it moved up one number."
+    )
     return Message(text=text, blocks=blocks(section(text)))
 
 
@@ -160,7 +217,7 @@ def awaiting_signoff(waiting: AwaitingSignoff) -> Message:
     text = (
         f":handshake: Stage {stage.position} ({escape(stage.title, 1500)}) is signed off by "
         f"{mention(confirmed.user_id)} for the {confirmed.side} side. "
-        f"Waiting for the {other} side to confirm."
+        f"Waiting for the {other} side to confirm: {_who_can_confirm(waiting)}."
     )
     lines = [text]
     if confirmed.outcome:
@@ -170,10 +227,24 @@ def awaiting_signoff(waiting: AwaitingSignoff) -> Message:
         action_id=CONFIRM_SIGNOFF,
         value=f"{stage.id}:{waiting.round}",
         style="primary",
+        confirm=confirm_dialog(
+            f"Confirm stage {stage.position}?",
+            f"You sign it off for the {other} side, and the stage is done.",
+            confirm="Confirm",
+        ),
     )
     return Message(
         text=text, blocks=blocks(section("\n".join(lines)), ActionsBlock(elements=[confirm]))
     )
+
+
+def _who_can_confirm(waiting: AwaitingSignoff) -> str:
+    if not waiting.can_confirm:
+        return (
+            f"nobody is of the {waiting.waiting_for} side yet (a lead sets sides with `/plan role`)"
+        )
+    people = [mention(user) for user in waiting.can_confirm[:10]]
+    return " or ".join(people) + (" or others" if len(waiting.can_confirm) > 10 else "")
 
 
 def signed_off(stage: Stage, confirmations: list[StageSignoff]) -> Message:

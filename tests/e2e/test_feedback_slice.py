@@ -52,7 +52,8 @@ def test_typed_feedback_on_the_project_and_on_a_stage_is_stored_and_acknowledged
         None,
         LEAD,
     )
-    assert (project_wide.source_role, on_one.source_role) == ("lead", "staff")
+    # The first lead is of the management side (SPEC §2: the lead permission is not a side).
+    assert (project_wide.source_role, on_one.source_role) == ("management", "staff")
     assert (on_one.text, on_one.author_id) == ("Night shifts still clash", PARTNER)
     assert on_one.stage_id is not None
     assert workspace.posts() == []
@@ -101,18 +102,17 @@ def test_the_form_opens_with_no_text_and_its_anonymous_submission_stores_no_user
     assert PARTNER not in caplog.text
 
 
-def test_the_form_defaults_to_the_whole_project_and_the_partner_role(workspace):
+def test_the_form_defaults_to_the_whole_project_and_leaves_the_side_to_the_giver(workspace):
     workspace.command("/plan", f"role <@{PARTNER}|pat> union")
     view = _open_form(workspace, PARTNER)
     role = next(b for b in view["blocks"] if b.get("block_id") == "role")
-    assert role["element"]["initial_option"]["value"] == "union"
+    assert "initial_option" not in role["element"]
+    union = next(o for o in role["element"]["options"] if o["value"] == "union")
     values = {
         "stage": {
             "stage": {"type": "static_select", "selected_option": _options(view, "stage")[0]}
         },
-        "role": {
-            "role": {"type": "static_select", "selected_option": role["element"]["initial_option"]}
-        },
+        "role": {"role": {"type": "static_select", "selected_option": union}},
         "text": {"text": {"type": "plain_text_input", "value": "Good start"}},
     }
     assert _submit(workspace, PARTNER, view, values).status == 200

@@ -59,17 +59,19 @@ def test_a_friday_digest_fires_at_1500_london_time_before_and_after_each_clock_c
     assert len(_digests(workspace)) == 5
 
 
-def test_a_digest_reports_completions_since_the_last_one(workspace):
+def test_the_first_digest_covers_everything_since_the_project_began(workspace):
     workspace.stage("add Map the patient journey")
+    workspace.stage("done 1 Journey mapped")
+    workspace.command("/feedback", "Good start")
     workspace.command("/plan", "digest daily 09:00")
     job = _digest_job(workspace)
     first = job.trigger.get_next_fire_time(None, datetime.now(UTC))
-    workspace.stage("done 1 Journey mapped")
     _fire(workspace, job, first)
     (digest,) = [c for c in workspace.posts(CHANNEL) if "Progress digest" in c.args["text"]]
     body = json.dumps(digest.args["blocks"])
-    assert "Completed since the last digest" in body
+    assert "Completed since the project began" in body
     assert "Map the patient journey" in body
+    assert "1 piece of feedback received" in body
 
 
 def test_stopping_the_digest_removes_its_job(workspace):

@@ -100,7 +100,8 @@ def test_export_sends_the_lead_a_spreadsheet_safe_csv(workspace):
     assert [row[1] for row in rows[1:]] == ["stage added", "stage completed"]
     assert rows[1][5].startswith("'=HYPERLINK")
     assert rows[2][5] == "'-2 beds needed, @ward aware"
-    assert rows[2][3] == LEAD
+    # Names come from users.info; the stand-in names a user it was never told of "User U…".
+    assert rows[2][3] == f"User {LEAD} ({LEAD})"
 
 
 def _open_home(workspace: Workspace, user: str) -> str:

@@ -126,8 +126,9 @@ def test_reopening_and_completing_again_posts_a_short_note(workspace):
     workspace.stage("done 1 First time")
     workspace.stage("reopen 1")
     workspace.stage("done 1 Second time")
-    first, again = workspace.wait_for_posts(2)
+    first, reopened, again = workspace.wait_for_posts(3)
     assert "Stage 1 is done" in _posted_text(first)
+    assert "Stage 1 (One) was reopened by <@ULEAD>" in _posted_text(reopened)
     assert "completed again" in _posted_text(again)
 
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners.actions import checkins, concerns, signoff
+from bot.listeners.actions import checkins, concerns, signoff, stages
 from bot.views.checkins import RECORD_CHECKIN, SCHEDULE_IMPACT_CHECKIN
 from bot.views.concerns import ACKNOWLEDGE, RESOLVE, WITHDRAW
 from bot.views.measures import REMOVE_MEASURE
 from bot.views.principles import RAISE_FROM_REMINDER
-from bot.views.stages import CONFIRM_SIGNOFF
+from bot.views.stages import CONFIRM_SIGNOFF, REMOVE_STAGE
 
 
 def register(app: App) -> None:
     app.action(CONFIRM_SIGNOFF)(signoff.confirm_signoff)
+    app.action(REMOVE_STAGE)(stages.remove_stage)
     app.action(RECORD_CHECKIN)(checkins.open_checkin_form)
     app.action(SCHEDULE_IMPACT_CHECKIN)(checkins.schedule_impact_checkin)
     app.action(REMOVE_MEASURE)(checkins.remove_measure)

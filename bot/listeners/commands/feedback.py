@@ -20,13 +20,18 @@ from bot.views import feedback as views
 def handle_feedback(turn: Turn, request: FeedbackRequest) -> Reply:
     session, project, user = turn.session, turn.project, turn.caller.user_id
     match request:
-        case GiveFeedback(text=text, stage_number=number):
+        case GiveFeedback(text=text, stage_number=number, anonymous=anonymous):
             given = feedback.give_feedback(
-                session=session, project=project, by=user, text=text, stage_number=number
+                session=session,
+                project=project,
+                by=user,
+                text=text,
+                stage_number=number,
+                anonymous=anonymous,
             )
             return views.feedback_recorded(given, shared=posts.share(session, given))
         case OpenFeedbackForm():
-            choices = feedback.form_choices(session=session, project=project, by=user)
+            choices = feedback.form_choices(session=session, project=project)
             return OpenModal(views.feedback_form(choices, modal_metadata(turn.caller)))
     raise AssertionError(f"unhandled feedback request {request!r}")
 

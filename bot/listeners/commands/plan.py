@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from bot.listeners.context import Turn
-from bot.listeners.surfaces import CommandHandler, Later, Reply
+from bot.listeners.payloads import modal_metadata
+from bot.listeners.surfaces import CommandHandler, Later, OpenModal, Reply
 from bot.parsing.plan import (
     PLAN,
     ExportRecord,
+    OpenSettings,
     PartnershipReport,
     PlanRequest,
     ScheduleDigest,
+    SetLead,
     SetNeed,
     SetRole,
     SetSignoff,
@@ -23,6 +28,7 @@ from bot.views import export as export_views
 from bot.views import momentum as momentum_views
 from bot.views import partnership_report
 from bot.views import plan as views
+from bot.views import settings as settings_views
 from bot.views.message import Message, Upload
 
 
@@ -43,17 +49,33 @@ def handle_plan(turn: Turn, request: PlanRequest) -> Reply:
                 session=session, project=project, by=user, user_id=partner_id, role=role
             )
             return views.role_set(partner)
+        case SetLead(user_id=partner_id, lead=lead):
+            partner = partners.set_lead(
+                session=session, project=project, by=user, user_id=partner_id, lead=lead
+            )
+            return views.role_set(partner)
+        case OpenSettings():
+            projects.require_settings_lead(session=session, project=project, by=user)
+            return OpenModal(
+                settings_views.settings_form(
+                    projects.settings_of(project), modal_metadata(turn.caller)
+                )
+            )
         case SetSignoff(mode=mode):
             return views.signoff_set(
                 projects.set_signoff_mode(session=session, project=project, by=user, mode=mode)
             )
         case ExportRecord():
             events = export.project_record(session=session, project=project, by=user)
-            upload = export_views.record_upload(project.name, events, timezone=project.timezone)
-            exports.send_record(
-                session, project, to=user, upload=upload, request_id=turn.caller.request_id
+            return Later(
+                prepare=partial(
+                    turn.runtime.names.names_of,
+                    turn.client,
+                    project.team_id,
+                    [event.who for event in events],
+                ),
+                finish=partial(_send_record, events),
             )
-            return views.export_on_its_way()
         case PartnershipReport():
             report = evaluation.partnership_report_of(
                 session=session,
@@ -73,6 +95,22 @@ def handle_plan(turn: Turn, request: PlanRequest) -> Reply:
             stopped = momentum.stop_digest(session=session, project=project, by=user)
             return momentum_views.digest_stopped(len(stopped))
     raise AssertionError(f"unhandled plan request {request!r}")
+
+
+def _send_record(events: list[export.RecordEvent], turn: Turn, names: dict[str, str]) -> Message:
+    """The record's file, with the names looked up outside the first transaction."""
+    project = turn.project
+    upload = export_views.record_upload(
+        project.name, events, timezone=project.timezone, names=names
+    )
+    exports.send_record(
+        turn.session,
+        project,
+        to=turn.caller.user_id,
+        upload=upload,
+        request_id=turn.caller.request_id,
+    )
+    return views.export_on_its_way()
 
 
 def _send_report(turn: Turn, upload: Upload) -> Message:

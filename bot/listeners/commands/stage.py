@@ -9,14 +9,20 @@ from bot.parsing.stage import (
     AddStage,
     CompleteStage,
     ListStages,
+    MoveStage,
+    RemoveStage,
     ReopenStage,
+    RetitleStage,
+    SetStageDue,
+    SetStageOwner,
     StageRequest,
     StartStage,
     parse_stage,
 )
-from bot.posts.celebrations import announce_completion
+from bot.posts.celebrations import announce_completion, announce_reopening
 from bot.services import stages
 from bot.views import stages as views
+from storage.models import Stage
 
 
 def handle_stage(turn: Turn, request: StageRequest) -> Reply:
@@ -54,9 +60,42 @@ def handle_stage(turn: Turn, request: StageRequest) -> Reply:
             )
             return announce_completion(session, result)
         case ReopenStage(number=number):
-            reopened = stages.reopen_stage(session=session, project=project, number=number, by=user)
+            reopened = stages.reopen_stage(
+                session=session, project=project, number=number, by=user, clock=turn.runtime.clock
+            )
+            announce_reopening(session, project, reopened, by=user)
             return views.stage_reopened(reopened)
+        case RetitleStage() | SetStageDue() | SetStageOwner():
+            return views.stage_edited(_edit(turn, request), today)
+        case MoveStage(number=number, to=to):
+            moved = stages.move_stage(
+                session=session, project=project, number=number, to=to, by=user
+            )
+            return views.stage_moved(
+                moved, stages.list_stages(session=session, project=project), today
+            )
+        case RemoveStage(number=number):
+            stage = stages.check_removal(session=session, project=project, number=number, by=user)
+            return views.removal_question(stage)
     raise AssertionError(f"unhandled stage request {request!r}")
+
+
+def _edit(turn: Turn, request: RetitleStage | SetStageDue | SetStageOwner) -> Stage:
+    session, project, user = turn.session, turn.project, turn.caller.user_id
+    match request:
+        case RetitleStage(number=number, title=title):
+            return stages.retitle_stage(
+                session=session, project=project, number=number, by=user, title=title
+            )
+        case SetStageDue(number=number, due_on=due_on):
+            return stages.set_stage_due(
+                session=session, project=project, number=number, by=user, due_on=due_on
+            )
+        case SetStageOwner(number=number, owner_id=owner_id):
+            return stages.set_stage_owner(
+                session=session, project=project, number=number, by=user, owner_id=owner_id
+            )
+    raise AssertionError(f"unhandled stage edit {request!r}")
 
 
 COMMAND: CommandHandler[StageRequest] = CommandHandler(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners.submissions import checkins, concerns, feedback, principles
+from bot.listeners.submissions import checkins, concerns, feedback, principles, settings
 from bot.views.checkins import CHECKIN_FORM
 from bot.views.concerns import RAISE_FORM, RESOLVE_FORM
 from bot.views.feedback import FEEDBACK_FORM
 from bot.views.measures import DATA_FORM
 from bot.views.principles import EDIT_FORM
+from bot.views.settings import SETTINGS_FORM
 
 
 def register(app: App) -> None:
@@ -19,3 +20,4 @@ def register(app: App) -> None:
     app.view(RAISE_FORM)(concerns.raise_concern)
     app.view(RESOLVE_FORM)(concerns.resolve_concern)
     app.view(EDIT_FORM)(principles.save_principles)
+    app.view(SETTINGS_FORM)(settings.save_settings)

@@ -32,8 +32,8 @@ def test_the_forms():
     ("text", "explanation", "form"),
     [
         ("need", "Say what the need for change is", "/plan need TEXT"),
-        ("role jo union", "@mention", "/plan role @user ROLE"),
-        ("role <@U1> boss", "`boss` is not a role", "/plan role @user ROLE"),
+        ("role jo union", "@mention", "/plan role @user SIDE"),
+        ("role <@U1> boss", "`boss` is not a side", "/plan role @user SIDE"),
         ("signoff both", "`joint` or `single`", "/plan signoff joint|single"),
         ("frobnicate", "not a /plan subcommand", "/plan export"),
     ],

@@ -4,7 +4,7 @@ import pytest
 
 from bot.errors import InvalidInput, NotAllowed
 from bot.services import stages
-from bot.services.partners import role_of, set_role
+from bot.services.partners import is_lead, set_lead, set_role
 from bot.services.projects import Caller, project_for, set_need, set_signoff_mode
 from storage.db import unit_of_work
 from storage.models import Role, SignoffMode, StageStatus
@@ -95,10 +95,10 @@ def test_only_a_lead_changes_settings_and_the_last_lead_stays(session, project):
     with pytest.raises(NotAllowed):
         set_role(session=session, project=project, by=REP, user_id=REP, role=Role.LEAD)
     with pytest.raises(InvalidInput, match="at least one lead"):
-        set_role(session=session, project=project, by=LEAD, user_id=LEAD, role=Role.STAFF)
+        set_lead(session=session, project=project, by=LEAD, user_id=LEAD, lead=False)
     set_role(session=session, project=project, by=LEAD, user_id=MANAGER, role=Role.LEAD)
-    set_role(session=session, project=project, by=LEAD, user_id=LEAD, role=Role.STAFF)
-    assert role_of(session=session, project=project, user_id=LEAD) == Role.STAFF
+    set_lead(session=session, project=project, by=LEAD, user_id=LEAD, lead=False)
+    assert not is_lead(session=session, project=project, user_id=LEAD)
     assert set_need(session=session, project=project, by=MANAGER, need="Shorter waits").need == (
         "Shorter waits"
     )

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.posts.celebrations import completion_key
 from bot.services import stages
-from bot.services.partners import role_of
+from bot.services.partners import is_lead, role_of
 from bot.services.principles import list_principles
 from bot.services.projects import Caller, project_for
 from storage.models import Partner, Project, Role, StageStatus
@@ -29,7 +29,8 @@ def test_first_use_creates_the_project_with_its_user_as_lead_and_the_six_princip
     session, project
 ):
     assert project.name == "new-ward"
-    assert role_of(session=session, project=project, user_id=LEAD) == Role.LEAD
+    assert role_of(session=session, project=project, user_id=LEAD) == Role.MANAGEMENT
+    assert is_lead(session=session, project=project, user_id=LEAD)
     assert len(list_principles(session=session, project=project)) == 6
     again = project_for(session=session, caller=Caller("T1", "C1", OTHER), timezone="UTC")
     assert again.id == project.id
@@ -52,7 +53,8 @@ def test_a_stage_owner_becomes_a_partner(session, project):
     _add(session, project, "One", owner_id=OWNER)
     assert role_of(session=session, project=project, user_id=OWNER) == Role.STAFF
     _add(session, project, "Two", owner_id=LEAD)
-    assert role_of(session=session, project=project, user_id=LEAD) == Role.LEAD
+    assert role_of(session=session, project=project, user_id=LEAD) == Role.MANAGEMENT
+    assert is_lead(session=session, project=project, user_id=LEAD)
 
 
 def test_only_a_lead_adds_stages_and_the_refusal_names_the_lead(session, project):

@@ -10,6 +10,7 @@ from bot.console.blockcheck import block_kit_problems, view_problems
 from bot.errors import InvalidInput
 from bot.parsing.checkin import ScheduleAction
 from bot.services.checkins import Recorded
+from bot.services.partners import HIDDEN_SIDE
 from bot.views.checkins import (
     Upcoming,
     checkin_changed,
@@ -176,10 +177,10 @@ def _recorded(*, anonymous, replaced=False):
 
 
 def test_the_thread_hears_of_a_response_without_its_content_and_without_a_name_when_anonymous():
-    named = _text(response_recorded(_recorded(anonymous=False)))
+    named = _text(response_recorded(_recorded(anonymous=False), side="staff"))
     assert "<@U9>'s response is in (staff view)" in named
-    anonymous = _text(response_recorded(_recorded(anonymous=True, replaced=True)))
-    assert "An anonymous response was updated (staff view)" in anonymous
+    anonymous = _text(response_recorded(_recorded(anonymous=True, replaced=True), side=HIDDEN_SIDE))
+    assert "An anonymous response was updated (side not shown, to keep it anonymous)" in anonymous
     assert "U9" not in anonymous
     for text in (named, anonymous):
         assert "Secret" not in text

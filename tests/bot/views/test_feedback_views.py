@@ -42,29 +42,29 @@ def _state(view, **chosen):
     return values
 
 
-def test_the_form_offers_the_whole_project_then_each_stage_and_defaults_the_role():
-    view = feedback_form(
-        FormChoices([_stage(1), _stage(2, "Roll out")], Role.UNION), '{"channel": "C1"}'
-    )
+def test_the_form_offers_the_whole_project_then_each_stage_and_leaves_the_side_to_choose():
+    view = feedback_form(FormChoices([_stage(1), _stage(2, "Roll out")]), '{"channel": "C1"}')
     assert view_problems(view) == []
     stages = [o["text"]["text"] for o in _block(view, "stage")["element"]["options"]]
     assert stages == ["The project as a whole", "1. Pilot the rota", "2. Roll out"]
     assert _block(view, "stage")["element"]["initial_option"]["value"] == "project"
-    assert _block(view, "role")["element"]["initial_option"]["value"] == "union"
+    assert "initial_option" not in _block(view, "role")["element"]
+    sides = [o["value"] for o in _block(view, "role")["element"]["options"]]
+    assert sides == ["management", "staff", "union", "service-user"]
     assert _block(view, "rating")["optional"] is True
     assert view["private_metadata"] == '{"channel": "C1"}'
 
 
 def test_someone_with_no_role_chooses_one_and_a_long_plan_fits_one_select():
-    view = feedback_form(FormChoices([_stage(n, "T" * 300) for n in range(1, 151)], None), "{}")
+    view = feedback_form(FormChoices([_stage(n, "T" * 300) for n in range(1, 151)]), "{}")
     assert view_problems(view) == []
     assert "initial_option" not in _block(view, "role")["element"]
     assert len(_block(view, "stage")["element"]["options"]) == 100
 
 
 def test_reading_the_form_back_gives_the_choices_made():
-    view = feedback_form(FormChoices([_stage(1)], Role.STAFF), "{}")
-    values = _state(view, stage=1, rating=4, role=4, anonymous=0)
+    view = feedback_form(FormChoices([_stage(1)]), "{}")
+    values = _state(view, stage=1, rating=4, role=3, anonymous=0)
     values["text"] = {"text": {"type": "plain_text_input", "value": "  Heard at last  "}}
     form = read_feedback_form(values)
     assert (form.stage_id, form.rating, form.role, form.anonymous, form.text) == (
@@ -77,7 +77,7 @@ def test_reading_the_form_back_gives_the_choices_made():
 
 
 def test_the_whole_project_no_rating_and_not_anonymous_read_as_nothing():
-    view = feedback_form(FormChoices([_stage(1)], Role.STAFF), "{}")
+    view = feedback_form(FormChoices([_stage(1)]), "{}")
     values = _state(view, stage=0, role=2)
     values["text"] = {"text": {"type": "plain_text_input", "value": "Fine"}}
     form = read_feedback_form(values)
@@ -97,11 +97,12 @@ def test_the_acknowledgement_does_not_repeat_the_feedback_and_says_when_it_is_na
 
 
 def test_shared_feedback_is_escaped_and_anonymous_feedback_shows_no_name():
-    post = feedback_post(_given(author_id=None))
+    post = feedback_post(_given(author_id=None), side="not shown, to keep it anonymous")
     text = json.dumps(post.blocks)
     assert "Someone (anonymous)" in text
     assert "<@" not in text
     assert "&amp;" in text
     assert "<!here>" not in text
     assert block_kit_problems(post.blocks, surface="message") == []
-    assert "<@U2>" in json.dumps(feedback_post(_given()).blocks)
+    assert "side not shown, to keep it anonymous" in text
+    assert "<@U2>" in json.dumps(feedback_post(_given(), side="staff").blocks)

@@ -23,6 +23,7 @@ def test_feedback_from_a_former_partner_says_so_in_the_channel():
     feedback = Feedback(
         id=5, project_id=1, source_role="union", author_id="former-partner", text="Fairer"
     )
-    post = feedback_post(Given(Project(team_id="T1", channel_id="C1", name="ward"), feedback, None))
+    project = Project(team_id="T1", channel_id="C1", name="new-ward")
+    post = feedback_post(Given(project, feedback, None), side="union")
     assert "from a former partner, union view" in post.text
     assert "former-partner" not in json.dumps(post.blocks)

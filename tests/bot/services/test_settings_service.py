@@ -1,0 +1,65 @@
+"""`/plan settings` saved in one call: every setting, or a field error and nothing saved."""
+
+from dataclasses import replace
+
+import pytest
+
+from bot.errors import InvalidInput, NotAllowed
+from bot.services.partners import set_role
+from bot.services.projects import change_settings, settings_of
+from storage.models import Role, SignoffMode
+
+from .conftest import LEAD
+
+
+def _change(session, project, by=LEAD, **changes):
+    chosen = replace(settings_of(project), **changes)
+    return change_settings(session=session, project=project, by=by, settings=chosen)
+
+
+def test_every_setting_is_saved_at_once(session, project):
+    set_role(session=session, project=project, by=LEAD, user_id="UREP", role=Role.UNION)
+    saved = _change(
+        session,
+        project,
+        timezone="Europe/Dublin",
+        calendar="GB-SCT",
+        signoff_mode=SignoffMode.JOINT,
+        anonymous_concerns=True,
+        post_feedback_in_channel=True,
+        forum_channel_id="CFORUM",
+        rule_length=8,
+    )
+    assert settings_of(saved) == settings_of(project)
+    assert (project.timezone, project.calendar, project.signoff_mode) == (
+        "Europe/Dublin",
+        "GB-SCT",
+        SignoffMode.JOINT,
+    )
+    assert (project.anonymous_concerns, project.post_feedback_in_channel) == (True, True)
+    assert (project.forum_channel_id, project.rule_length) == ("CFORUM", 8)
+
+
+def test_the_project_channel_as_forum_means_no_separate_forum(session, project):
+    assert _change(session, project, forum_channel_id="C1").forum_channel_id is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"timezone": "Europe/Londn"}, "timezone"),
+        ({"timezone": "/etc/passwd"}, "timezone"),
+        ({"calendar": "US"}, "calendar"),
+        ({"rule_length": 5}, "rule_length"),
+        ({"signoff_mode": SignoffMode.JOINT}, "signoff"),
+    ],
+)
+def test_a_bad_setting_is_refused_under_its_field(session, project, changes, field):
+    with pytest.raises(InvalidInput) as refused:
+        _change(session, project, **changes)
+    assert refused.value.field == field
+
+
+def test_only_a_lead_changes_the_settings(session, project):
+    with pytest.raises(NotAllowed, match="change the settings"):
+        _change(session, project, by="USTAFF", rule_length=7)
