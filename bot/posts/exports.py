@@ -13,22 +13,25 @@ def send_record(
     session: Session, project: Project, *, to: str, upload: Upload, request_id: str
 ) -> None:
     """The export, in a direct message to the lead who asked for it."""
-    enqueue(
-        session,
-        key=f"export:{project.id}:{to}:{request_id}",
-        team_id=project.team_id,
-        channel_id=to,
-        message=upload,
-    )
+    _send_privately(session, project, "export", to=to, upload=upload, request_id=request_id)
 
 
 def send_partnership_report(
     session: Session, project: Project, *, to: str, upload: Upload, request_id: str
 ) -> None:
     """The partnership report's PDF, in a direct message to the lead who asked for it."""
+    _send_privately(
+        session, project, "partnership-report", to=to, upload=upload, request_id=request_id
+    )
+
+
+def _send_privately(
+    session: Session, project: Project, kind: str, *, to: str, upload: Upload, request_id: str
+) -> None:
+    """One file per request, by direct message: `export:7:UALEX:<trigger>`."""
     enqueue(
         session,
-        key=f"partnership-report:{project.id}:{to}:{request_id}",
+        key=f"{kind}:{project.id}:{to}:{request_id}",
         team_id=project.team_id,
         channel_id=to,
         message=upload,
