@@ -41,6 +41,13 @@ def whose_view(side: str) -> str:
     return f"side {side}" if side == HIDDEN_SIDE else f"{side} view"
 
 
+def side_heading(side: str) -> str:
+    """ "The union side", or, for anonymous answers whose side is kept back, say so."""
+    if side == HIDDEN_SIDE:
+        return "Anonymous answers (their side is not shown, to keep them anonymous)"
+    return f"The {side} side"
+
+
 def option(value: str, label: str) -> Option:
     return Option(value=value, label=plain(label, Limit.OPTION))
 

@@ -32,6 +32,7 @@ from bot.services.evaluation import PartnershipReport, Reflection
 from bot.services.measures import MeasureSeries
 from bot.services.process_control import ProcessChart
 from bot.views.checkins import plain_figure
+from bot.views.inputs import side_heading
 from bot.views.message import Upload
 from bot.views.reports import assurance_words, chart_png, variation_words
 from storage.models import Concern, ConcernStatus, Stage, StageStatus
@@ -278,7 +279,7 @@ def _reflections(pdf: _ReportPdf, report: PartnershipReport) -> None:
     if not by_side:
         pdf.paragraph("No check-in has had a reflection yet.")
     for side, reflections in by_side.items():
-        pdf.subheading(f"The {side} side ({len(reflections)})")
+        pdf.subheading(f"{side_heading(side)} ({len(reflections)})")
         for reflection in reflections:
             pdf.paragraph(_reflection(reflection))
 

@@ -15,6 +15,7 @@ from bot.services.evaluation import EvaluationReport, Reflection, StageMarker
 from bot.services.measures import MeasureSeries
 from bot.services.process_control import MINIMUM_POINTS, ProcessChart, VariationIcon
 from bot.views.checkins import figure
+from bot.views.inputs import side_heading
 from bot.views.measures_csv import measures_csv
 from bot.views.message import Message, Upload, blocks, context, header, mention, section
 from bot.views.process_chart import process_chart
@@ -120,7 +121,9 @@ def report_summary(report: EvaluationReport) -> Message:
     for side, reflections in by_side.items():
         latest = reflections[-REFLECTIONS_PER_SIDE:][::-1]
         quoted = "\n".join(f"{_day_heading(r)}\n{reflection_text(r)}" for r in latest)
-        items.append(section(f"*The {side} side* ({len(reflections)} reflections)\n{quoted}"))
+        count = len(reflections)
+        noun = "reflection" if count == 1 else "reflections"
+        items.append(section(f"*{side_heading(side)}* ({count} {noun})\n{quoted}"))
     unmeasured = [s.measure.name for s in report.series if not s.observations]
     if unmeasured:
         listed = ", ".join(escape(n, 100) for n in unmeasured[:10])

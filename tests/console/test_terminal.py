@@ -491,6 +491,6 @@ def test_who_shows_each_persons_side_and_lead_as_they_are_now(settings):
     before = console(settings, ":who\n")
     assert "#new-ward has no project yet" in before
     shown = console(settings, "/plan role @jo union\n:who\n")
-    assert "  alex (project lead): lead" in shown
+    assert "  alex (project lead): management, lead" in shown
     assert "  jo (union representative): union" in shown
     assert "  pat (service user): not in the project yet" in shown

@@ -240,7 +240,11 @@ def test_the_report_uploads_a_run_chart_and_figures_that_match_the_responses(
     summary = next(m for m in _top_level(workspace) if "Evaluation report" in m["text"])
     text = _text(summary)
     assert "Responses by role:* management 1, staff 1, service-user 1" in text
-    assert "*The service-user side* (1 reflections)" in text
+    # The only service-user partner answered anonymously: the side is kept back (SPEC §4).
+    assert (
+        "*Anonymous answers (their side is not shown, to keep them anonymous)* (1 reflection)"
+        in text
+    )
     assert "I was seen sooner" in text
     assert USER_REP not in text
     assert all(call.problems == [] for call in workspace.standin.calls)

@@ -257,7 +257,7 @@ def test_the_partnership_report_is_a_pdf_with_every_section_sent_to_the_lead(
         "Reflections of each side",
         "The management side",
         "Calmer handovers",
-        "The service-user side",
+        "Anonymous answers (their side is not shown",
         "I was seen sooner",
     ):
         assert expected in text, expected

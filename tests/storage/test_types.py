@@ -68,9 +68,9 @@ def test_enumerated_columns_give_back_their_enum_for_values_stored_as_text(migra
         connection.execute(
             text(
                 "INSERT INTO project (team_id, channel_id, name, need, timezone, calendar,"
-                " signoff_mode, anonymous_concerns, post_feedback_in_channel, created_at)"
-                " VALUES ('T1', 'C1', 'ward', '', 'Europe/London', 'GB-ENG', 'joint',"
-                " false, false, CURRENT_TIMESTAMP)"
+                " signoff_mode, anonymous_concerns, post_feedback_in_channel, rule_length,"
+                " created_at) VALUES ('T1', 'C1', 'ward', '', 'Europe/London', 'GB-ENG',"
+                " 'joint', false, false, 6, CURRENT_TIMESTAMP)"
             )
         )
     with Session(migrated_engine) as session:

@@ -90,7 +90,7 @@ def test_the_summary_quotes_each_sides_reflections_and_anonymous_ones_without_a_
     assert block_kit_problems(message.blocks, surface="message") == []
     text = json.dumps(message.blocks, ensure_ascii=False)
     assert "*Responses by role:* management 1, staff 2, service-user 1" in text
-    assert text.index("*The staff side* (1 reflections)") < text.index("*The service-user side*")
+    assert text.index("*The staff side* (1 reflection)") < text.index("*The service-user side*")
     assert "_anonymous, 11 Jan 2027_" in text
     assert ">I was seen &lt;!here&gt; sooner" in text
     assert "_<@U2>, 4 Jan 2027_" in text
