@@ -280,3 +280,24 @@ def bot_environment(standin: SlackStandIn, database_url: str, **extra: str) -> d
         "HOST": "127.0.0.1",
         **extra,
     }
+
+
+@pytest.fixture
+def factory(standin: SlackStandIn) -> RequestFactory:
+    return RequestFactory(signing_secret=SIGNING_SECRET, team_id=TEAM, standin=standin)
+
+
+@pytest.fixture
+def environment(tmp_path: Path, standin: SlackStandIn) -> dict[str, str]:
+    """The environment of one `changebot run` on a SQLite file of the test's own."""
+    return bot_environment(standin, f"sqlite:///{tmp_path / 'changebot.db'}")
+
+
+@pytest.fixture
+def bot(environment: dict[str, str], tmp_path: Path) -> Iterator[RunningBot]:
+    """A `changebot run` process, killed at the end if the test left it running."""
+    running = RunningBot(environment, tmp_path)
+    yield running
+    if running.process.poll() is None:
+        running.process.kill()
+        running.process.wait()

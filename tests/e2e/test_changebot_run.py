@@ -8,10 +8,8 @@ import sqlite3
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from cryptography.fernet import Fernet
 
 from bot.console.requests import RequestFactory
@@ -22,8 +20,6 @@ from .conftest import (
     CHANGEBOT,
     CHANNEL,
     LEAD,
-    SIGNING_SECRET,
-    TEAM,
     RunningBot,
     bot_environment,
     http_post,
@@ -31,30 +27,11 @@ from .conftest import (
 )
 
 
-@pytest.fixture
-def environment(tmp_path: Path, standin: SlackStandIn) -> dict[str, str]:
-    return bot_environment(standin, f"sqlite:///{tmp_path / 'changebot.db'}")
-
-
-@pytest.fixture
-def bot(environment: dict[str, str], tmp_path: Path) -> Iterator[RunningBot]:
-    running = RunningBot(environment, tmp_path)
-    yield running
-    if running.process.poll() is None:
-        running.process.kill()
-        running.process.wait()
-
-
 def _command(bot: RunningBot, factory: RequestFactory, text: str):
     request = factory.slash_command(
         "/stage", text, user_id=LEAD, channel_id=CHANNEL, channel_name="new-ward"
     )
     return http_post(bot.url + "/slack/events", request.body, request.headers)
-
-
-@pytest.fixture
-def factory(standin: SlackStandIn) -> RequestFactory:
-    return RequestFactory(signing_secret=SIGNING_SECRET, team_id=TEAM, standin=standin)
 
 
 def test_run_answers_signed_commands_posts_the_celebration_and_keeps_data_across_a_restart(

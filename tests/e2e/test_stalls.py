@@ -13,19 +13,12 @@ import socket
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from bot.console.requests import RequestFactory
-from bot.console.standin import SlackStandIn
 
 from .conftest import (
     CHANNEL,
     LEAD,
-    SIGNING_SECRET,
-    TEAM,
     RunningBot,
     bot_environment,
     http_get,
@@ -80,25 +73,6 @@ class SlowClient:
         except OSError:
             self.answer = b""
         self.cut_off_after = time.monotonic() - started
-
-
-@pytest.fixture
-def factory(standin: SlackStandIn) -> RequestFactory:
-    return RequestFactory(signing_secret=SIGNING_SECRET, team_id=TEAM, standin=standin)
-
-
-@pytest.fixture
-def environment(tmp_path: Path, standin: SlackStandIn) -> dict[str, str]:
-    return bot_environment(standin, f"sqlite:///{tmp_path / 'changebot.db'}")
-
-
-@pytest.fixture
-def bot(environment: dict[str, str], tmp_path: Path) -> Iterator[RunningBot]:
-    running = RunningBot(environment, tmp_path)
-    yield running
-    if running.process.poll() is None:
-        running.process.kill()
-        running.process.wait()
 
 
 def _stage_list(bot: RunningBot, factory: RequestFactory):
