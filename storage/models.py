@@ -48,6 +48,7 @@ def _enum(
     default: StrEnum | None = None,
     index: bool = False,
     length: int = _ENUM_LENGTH,
+    nullable: bool = False,
 ) -> Any:
     """A column that holds one of `kind`'s values, as its string, and gives back the enum."""
     column_type = EnumType(
@@ -57,7 +58,7 @@ def _enum(
         length=length,
         values_callable=lambda members: [member.value for member in members],
     )
-    return Field(default=default, sa_column=Column(column_type, nullable=False, index=index))
+    return Field(default=default, sa_column=Column(column_type, nullable=nullable, index=index))
 
 
 def _long_text(*, nullable: bool = False, default: str | None = "") -> str:
@@ -80,6 +81,19 @@ class Role(StrEnum):
 
 # The sides a partner can have; every role but `lead`.
 SIDES = (Role.MANAGEMENT, Role.STAFF, Role.UNION, Role.SERVICE_USER)
+
+
+class PageSource(StrEnum):
+    """What someone answering on the public page said describes them (SPEC §7).
+
+    Stored as the feedback's `source_role`, beside the sides of `Role`.
+    """
+
+    SERVICE_USER = "service-user"
+    CARER = "carer"
+    STAFF = "staff"
+    OTHER = "other"
+    NOT_SAID = "not-said"
 
 
 class StageStatus(StrEnum):
@@ -218,8 +232,50 @@ class StageHistory(SQLModel, table=True):
     at: datetime = _created()
 
 
+class LinkState(StrEnum):
+    """Where a public feedback link stands (SPEC §7)."""
+
+    OPEN = "open"
+    REPLACED = "replaced"
+    CLOSED = "closed"
+
+
+class FeedbackLink(SQLModel, table=True):
+    """A public feedback page's link, `PUBLIC_URL/f/TOKEN`, for a project or one stage.
+
+    The project (or stage) has one current link, open or closed; a replaced
+    link's row stays so that its old token can say it was replaced.
+    """
+
+    __tablename__ = "feedback_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    stage_id: int | None = Field(default=None, foreign_key="stage.id")
+    token: str = Field(max_length=64, unique=True)
+    state: LinkState = _enum(LinkState, default=LinkState.OPEN)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = _created()
+
+
+class Experience(StrEnum):
+    """The Friends and Family Test's answers to "Overall, how was your experience?"."""
+
+    VERY_GOOD = "very-good"
+    GOOD = "good"
+    NEITHER = "neither"
+    POOR = "poor"
+    VERY_POOR = "very-poor"
+    DONT_KNOW = "dont-know"
+
+
 class Feedback(SQLModel, table=True):
-    """Feedback on the project or a stage; `author_id` is None when anonymous."""
+    """Feedback on the project or a stage; `author_id` is None when anonymous.
+
+    Answers from the public page (`link_id` set) never have an author: their
+    `source_role` is what the person said describes them (`PageSource`), and
+    their Friends and Family Test answer is kept as `experience`.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id", index=True)
@@ -228,7 +284,29 @@ class Feedback(SQLModel, table=True):
     source_role: str = Field(max_length=16)
     author_id: str | None = Field(default=None, max_length=32)
     text: str = _long_text()
+    link_id: int | None = Field(default=None, foreign_key="feedback_link.id")
+    experience: Experience | None = _enum(Experience, nullable=True)
     created_at: datetime = _created()
+
+
+class YouSaidWeDid(SQLModel, table=True):
+    """A lead's answer to one piece of feedback, published on the public page.
+
+    `you_said` is the lead's edit of the feedback, with anything that could
+    identify a person taken out: nothing a person wrote reaches the page
+    without it. A withdrawn pair stays, off the page.
+    """
+
+    __tablename__ = "you_said_we_did"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    feedback_id: int = Field(foreign_key="feedback.id", unique=True)
+    you_said: str = _long_text()
+    we_did: str = _long_text()
+    published_by: str = Field(max_length=32)
+    published_at: datetime = _created()
+    withdrawn_at: datetime | None = _timestamp()
 
 
 class Principle(SQLModel, table=True):
@@ -480,6 +558,34 @@ class SeenRequest(SQLModel, table=True):
 
     signature: str = Field(primary_key=True, max_length=64)
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
+class PageHit(SQLModel, table=True):
+    """One POST to a public page, kept only while a rate limit still counts it.
+
+    `bucket` names what is limited: a link, or an address as a keyed hash
+    (the address itself is never stored).
+    """
+
+    __tablename__ = "page_hit"
+    __table_args__ = (Index("ix_page_hit_bucket_at", "bucket", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    bucket: str = Field(max_length=64)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
+class SiteKey(SQLModel, table=True):
+    """A random secret the deployment makes once and every instance shares.
+
+    The public pages sign their anti-forgery tokens and hash addresses with it.
+    """
+
+    __tablename__ = "site_key"
+
+    name: str = Field(primary_key=True, max_length=32)
+    value: str = Field(max_length=128)
 
 
 class _Row(Protocol):

@@ -29,6 +29,7 @@ from storage.models import (
     Concern,
     ConcernEntry,
     Feedback,
+    FeedbackLink,
     Installation,
     OutboxMessage,
     OutboxStatus,
@@ -38,6 +39,7 @@ from storage.models import (
     Stage,
     StageHistory,
     StageSignoff,
+    YouSaidWeDid,
 )
 
 FORMER_PARTNER = "former-partner"
@@ -78,6 +80,8 @@ class Erasure:
     signoffs: int = _count("sign-offs, now by a former partner")
     stage_history: int = _count("stage completions and reopenings, now by a former partner")
     schedules: int = _count("schedules created, now by a former partner")
+    feedback_links: int = _count("feedback links made, now by a former partner")
+    you_said_we_did: int = _count("“You said, we did” answers, now by a former partner")
     installations: int = _count("app installations, their user token removed")
     direct_messages: int = _count("direct messages not yet sent, deleted")
     mentions: int = _count("posts not yet sent, mention replaced")
@@ -108,6 +112,8 @@ def forget_person(*, session: Session, user_id: str) -> Erasure:
         signoffs=_reattribute(session, col(StageSignoff.user_id), user_id),
         stage_history=_reattribute(session, col(StageHistory.user_id), user_id),
         schedules=_reattribute(session, col(Schedule.created_by), user_id),
+        feedback_links=_reattribute(session, col(FeedbackLink.created_by), user_id),
+        you_said_we_did=_reattribute(session, col(YouSaidWeDid.published_by), user_id),
         installations=_forget_installer(session, user_id),
         direct_messages=_drop_direct_messages(session, user_id),
         mentions=_unmention_pending_posts(session, user_id),
