@@ -7,6 +7,7 @@ passed into the app factory, the engine and the scheduler.
 from __future__ import annotations
 
 from enum import StrEnum
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
@@ -51,6 +52,8 @@ class Settings(BaseSettings):
     # Encrypts OAuth tokens at rest: one Fernet key, or several comma-separated, newest first.
     changebot_encryption_key: str | None = None
     port: int = Field(default=3000, ge=1, le=65535)
+    # The base URL people reach the public pages at (SPEC §7); http://localhost:PORT unless set.
+    public_url: str | None = None
     # The address HTTP mode listens on; tests and the benchmarks use 127.0.0.1.
     host: str = "0.0.0.0"  # noqa: S104 - a server in a container listens on every interface
     # Request threads of HTTP mode: a slow client holds one for up to 2 s (bot/http_worker.py),
@@ -69,6 +72,26 @@ class Settings(BaseSettings):
         # WebClient joins method names with urljoin: without the slash the
         # last path segment would be replaced, not extended (PLATFORM.md).
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        """An http(s) address with a host, kept without a trailing slash; blank is unset."""
+        if not value or not value.strip():
+            return None
+        parsed = urlsplit(value.strip())
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ValueError(
+                "must be an http:// or https:// address, such as https://changebot.example.org"
+            )
+        if parsed.query or parsed.fragment:
+            raise ValueError("must be a base address, with no ?query or #fragment")
+        return value.strip().rstrip("/")
+
+    @property
+    def public_base(self) -> str:
+        """Where the links of the public pages start: `PUBLIC_URL`, or this machine's port."""
+        return self.public_url or f"http://localhost:{self.port}"
 
     @field_validator("database_url")
     @classmethod
