@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     # The base URL people reach the public pages at (SPEC §7); http://localhost:PORT unless set.
     public_url: str | None = None
+    # How many reverse proxies in front may be believed about the client's address
+    # (X-Forwarded-For), for the public pages' rate limits; 0: none, the connection's own.
+    changebot_trusted_proxies: int = Field(default=0, ge=0, le=10)
     # The address HTTP mode listens on; tests and the benchmarks use 127.0.0.1.
     host: str = "0.0.0.0"  # noqa: S104 - a server in a container listens on every interface
     # Request threads of HTTP mode: a slow client holds one for up to 2 s (bot/http_worker.py),

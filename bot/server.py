@@ -1,4 +1,10 @@
-"""HTTP mode: the Bolt app behind gunicorn, with `/healthz` beside `/slack/events`.
+"""The web server of every `changebot run`: gunicorn, with `/healthz` and the public pages.
+
+In HTTP mode Slack's requests come in at `/slack/…` beside the public pages
+(`/f/…`, bot/web). In Socket Mode Slack's come over the WebSocket that the
+worker opens (bot/socket_mode.py), and the server answers only `/healthz` and
+the public pages; the same gunicorn serves both modes, so that the pages get
+the same production server, deadlines and shutdown either way.
 
 gunicorn (one gthread worker, with a deadline for each request to arrive:
 see bot/http_worker.py) is the production server: on SIGTERM it stops
@@ -37,6 +43,7 @@ from bot.http_worker import DeadlineWorker
 from bot.logs import EscapingFormatter
 from bot.runtime import Runtime, build_runtime
 from bot.scheduling.scheduler import LEASE_NAME
+from bot.web.app import PUBLIC_PREFIXES, create_public_app
 from storage.db import make_engine
 
 log = logging.getLogger(__name__)
@@ -46,15 +53,29 @@ HEALTH_PATH = "/healthz"
 HEALTH_WAIT_SECONDS = 0.75
 
 
-def wsgi_app(runtime: Runtime, bolt_handler: WsgiApp) -> WsgiApp:
-    """Route `/healthz` here and everything else (events through the edge, OAuth) to Bolt."""
+def wsgi_app(runtime: Runtime, slack_handler: WsgiApp) -> WsgiApp:
+    """Route `/healthz` here, the public pages to bot/web, and everything else (events
+    through the edge, OAuth) to `slack_handler`."""
+    public_pages = create_public_app(runtime)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
+        path = environ.get("PATH_INFO", "")
+        if path == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
             return _health(runtime, start_response)
-        return bolt_handler(environ, start_response)
+        if path.startswith(PUBLIC_PREFIXES):
+            return public_pages(environ, start_response)
+        return slack_handler(environ, start_response)
 
     return application
+
+
+def not_found(_environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """What answers Slack's paths where Slack does not come over HTTP (Socket Mode, the console)."""
+    body = b"Not found"
+    start_response(
+        "404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))]
+    )
+    return [body]
 
 
 def _health(runtime: Runtime, start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -131,39 +152,74 @@ def _ask(engine: Engine, answer: Future[_Answer]) -> None:
         answer.set_result(_Answer(scheduler_holder=holder))
 
 
-def build_wsgi(settings: Settings, *, background: bool) -> tuple[Runtime, WsgiApp]:
-    """The runtime and WSGI app of one HTTP worker, started and ready to serve.
+@dataclass
+class Worker:
+    """What one gunicorn worker serves, and what it must close when it stops."""
 
-    With `background`, the worker also runs the sender and the scheduler (the tests do:
-    one process); `changebot run` leaves them to its background process.
-    """
+    runtime: Runtime
+    application: WsgiApp
+    close: Callable[[], None] | None = None
+
+    def stop(self) -> None:
+        if self.close is not None:
+            self.close()
+        self.runtime.stop()
+
+
+def worker_runtime(settings: Settings, *, background: bool) -> Runtime:
+    """The runtime of one worker; with `background` it will run the sender and the jobs too."""
     engine = make_engine(settings.database_url)
-    runtime = build_runtime(
+    return build_runtime(
         settings,
         token_source(settings, engine),
         engine=engine,
         # A worker of `changebot run` shares its arbiter's name with the background process.
         instance_process=None if background else os.getppid(),
     )
-    edge = SlackEdge(
-        SlackRequestHandler(create_app(settings, runtime)),
-        signing_secret=settings.slack_signing_secret or "",
-        replays=ReplayGuard(engine),
-    )
+
+
+def start_worker(runtime: Runtime, *, background: bool) -> None:
     if background:
         start_background(runtime)
     else:
         runtime.start(background=False)
+
+
+def build_wsgi(settings: Settings, *, background: bool) -> tuple[Runtime, WsgiApp]:
+    """The runtime and WSGI app of one HTTP worker, started and ready to serve.
+
+    With `background`, the worker also runs the sender and the scheduler (the tests do:
+    one process); `changebot run` leaves them to its background process.
+    """
+    runtime = worker_runtime(settings, background=background)
+    edge = SlackEdge(
+        SlackRequestHandler(create_app(settings, runtime)),
+        signing_secret=settings.slack_signing_secret or "",
+        replays=ReplayGuard(runtime.engine),
+    )
+    start_worker(runtime, background=background)
     return runtime, wsgi_app(runtime, edge)
+
+
+def http_worker(settings: Settings) -> Worker:
+    runtime, application = build_wsgi(settings, background=False)
+    return Worker(runtime, application)
 
 
 class ChangebotServer(BaseApplication):
     """gunicorn, configured in code: one worker with threads for requests, and beside it the
     instance's background process."""
 
-    def __init__(self, settings: Settings, *, background: bool = True) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        background: bool = True,
+        worker: Callable[[Settings], Worker] = http_worker,
+    ) -> None:
         self._settings = settings
-        self._runtime: Runtime | None = None
+        self._build_worker = worker
+        self._worker: Worker | None = None
         self._background = BackgroundProcess() if background else None
         super().__init__()
 
@@ -198,8 +254,8 @@ class ChangebotServer(BaseApplication):
             self.cfg.set(name, value)
 
     def load(self) -> WsgiApp:
-        self._runtime, application = build_wsgi(self._settings, background=False)
-        return application
+        self._worker = self._build_worker(self._settings)
+        return self._worker.application
 
     def _start_background(self, _arbiter: Any) -> None:
         if self._background is not None:
@@ -210,8 +266,8 @@ class ChangebotServer(BaseApplication):
             self._background.stop()
 
     def _stop_runtime(self, _arbiter: Any, _worker: Any) -> None:
-        if self._runtime is not None:
-            self._runtime.stop()
+        if self._worker is not None:
+            self._worker.stop()
 
 
 class EscapingGunicornLogger(GunicornLogger):

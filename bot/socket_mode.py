@@ -1,5 +1,12 @@
 """Socket Mode: the same app, reached over Slack's WebSocket instead of public HTTP.
 
+It runs under the same gunicorn as HTTP mode (bot/server.py): the worker
+opens the Socket Mode connection and answers `/healthz` and the public pages
+on `PORT` (SPEC §5, §7), and the sender and the scheduler run in the
+instance's background process, as in HTTP mode. So acks never compete with
+posting, and the public pages get the production server (a deadline for
+each request, graceful SIGTERM) rather than a development one.
+
 The handler opens its connection through `app.client`, so `SLACK_API_URL`
 applies to `apps.connections.open` as to every other call.
 """
@@ -7,32 +14,25 @@ applies to `apps.connections.open` as to every other call.
 from __future__ import annotations
 
 import logging
-import signal
-import threading
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from bot.app import create_app, token_source
-from bot.background import start_background
+from bot.app import create_app
 from bot.config import Settings
-from bot.runtime import build_runtime
-from storage.db import make_engine
+from bot.server import ChangebotServer, Worker, not_found, start_worker, worker_runtime, wsgi_app
 
 log = logging.getLogger(__name__)
 
 
 def run_socket_mode(settings: Settings) -> None:
-    engine = make_engine(settings.database_url)
-    runtime = build_runtime(settings, token_source(settings, engine), engine=engine)
-    app = create_app(settings, runtime)
-    handler = SocketModeHandler(app, app_token=settings.slack_app_token)
-    stopping = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stopping.set())
-    start_background(runtime)
+    ChangebotServer(settings, worker=socket_worker).run()
+
+
+def socket_worker(settings: Settings, *, background: bool = False) -> Worker:
+    """A worker connected to Slack over the WebSocket, serving `/healthz` and the pages."""
+    runtime = worker_runtime(settings, background=background)
+    handler = SocketModeHandler(create_app(settings, runtime), app_token=settings.slack_app_token)
+    start_worker(runtime, background=background)
     handler.connect()
     log.info("connected to Slack in Socket Mode")
-    stopping.wait()
-    log.info("stopping: closing the Socket Mode connection")
-    handler.close()
-    runtime.stop()
+    return Worker(runtime, wsgi_app(runtime, not_found), close=handler.close)

@@ -95,14 +95,14 @@ def test_only_bot_posts_and_delivery_write_to_the_outbox():
     assert writers  # the check sees the calls that are there
 
 
-def test_no_listener_opens_a_transaction_itself():
-    listeners = {n: p for n, p in MODULES.items() if n.startswith("bot.listeners")}
+def test_no_listener_or_web_handler_opens_a_transaction_itself():
+    edges = {n: p for n, p in MODULES.items() if n.startswith(("bot.listeners", "bot.web"))}
     opening = {
         name
-        for name, path in listeners.items()
+        for name, path in edges.items()
         if _calls(path, "transaction") or _calls(path, "unit_of_work")
     }
-    assert opening == {"bot.listeners.surfaces"}
+    assert opening == {"bot.listeners.surfaces", "bot.web.pages"}
 
 
 @pytest.mark.parametrize(
@@ -110,6 +110,7 @@ def test_no_listener_opens_a_transaction_itself():
     [
         ("bot.services", ("slack_bolt", "slack_sdk", "bot.views", "bot.listeners", "bot.posts")),
         ("bot.views", ("slack_bolt", "bot.listeners", "bot.posts", "bot.delivery")),
+        ("bot.web", ("slack_bolt", "slack_sdk", "bot.listeners", "bot.views", "bot.delivery")),
         ("storage", ("bot", "slack_bolt", "slack_sdk")),
     ],
 )
