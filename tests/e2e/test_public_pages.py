@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import pytest
@@ -401,3 +402,22 @@ def test_the_stored_answer_holds_no_address_and_no_browser(site):
             for row in session.execute(text(f'SELECT * FROM "{table}"'))
         ]
     assert not any(ADDRESS in row for row in dump)
+
+
+@pytest.mark.postgres
+def test_the_address_limit_holds_across_two_instances_on_one_postgresql_database(
+    postgres_url, standin
+):
+    with served(postgres_url, standin) as first, served(postgres_url, standin) as second:
+        start_project(first)
+        path = link_path(first)
+        token = _visitor(first).get(path).form_token
+        visitors = [_visitor(first), _visitor(second)] * 10
+
+        def send(visitor: Visitor) -> int:
+            return visitor.post(path, _answers(token, good="Fine")).status
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            statuses = list(pool.map(send, visitors))
+        assert sorted(statuses) == [303] * 10 + [429] * 10
+        assert len(feedback(first)) == 10
