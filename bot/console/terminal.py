@@ -52,6 +52,7 @@ WELCOME = """\
 changebot console: the real changebot in a simulated Slack workspace on this computer.
 You are {user} in #{channel}. Type slash commands as in Slack: /stage add Open the new ward
 Lines starting with a colon are the console's own: :help lists them, :quit leaves.
+Public pages for service users: {pages} (a lead's /feedback link gives a project's link)
 """
 HINT = (
     "Type a slash command (/stage help), or a console command (:help lists them). "
@@ -149,7 +150,13 @@ class Console:
 
     def run(self) -> None:
         """Greet, show what is already waiting, then handle lines until :quit, EOF or Ctrl-C."""
-        self._say(WELCOME.format(user=self._user.name, channel=self._place.name))
+        self._say(
+            WELCOME.format(
+                user=self._user.name,
+                channel=self._place.name,
+                pages=self._workspace.public_url,
+            )
+        )
         self._show(self._workspace.catch_up())
         stopping = threading.Event()
         watcher = threading.Thread(

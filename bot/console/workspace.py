@@ -36,6 +36,8 @@ from bot.scheduling import jobs as standing
 from bot.scheduling.sync import SCHEDULE_JOB_PREFIX
 from bot.services import partners, projects, schedules
 from bot.views.text import Limit, escape
+from bot.web.app import create_public_app
+from bot.web.local import LocalPages
 from storage.db import make_engine, unit_of_work
 from storage.migrate import upgrade
 from storage.models import ScheduleKind
@@ -130,8 +132,11 @@ class Workspace:
         requests: RequestFactory,
         listeners: _Listeners,
         clock: ConsoleClock,
+        public_url: str,
     ) -> None:
         self.standin = standin
+        # Where the public pages for service users are served (SPEC §7).
+        self.public_url = public_url
         self.app = app
         self.runtime = runtime
         self.clock = clock
@@ -402,10 +407,12 @@ def _said_plainly(record: logging.LogRecord) -> bool:
     return not record.getMessage().startswith("Unhandled request")
 
 
-def _console_settings(settings: Settings, standin: SlackStandIn) -> Settings:
-    """The operator's settings pointed at the stand-in, in single-workspace mode."""
+def _console_settings(settings: Settings, standin: SlackStandIn, *, pages_port: int) -> Settings:
+    """The operator's settings pointed at the stand-in, in single-workspace mode, with the
+    links of the public pages at the port they are served on (unless PUBLIC_URL says)."""
     return settings.model_copy(
         update={
+            "public_url": settings.public_url or f"http://localhost:{pages_port}",
             "slack_bot_token": CONSOLE_TOKEN,
             "slack_signing_secret": secrets.token_hex(16),
             "slack_app_token": None,
@@ -418,13 +425,14 @@ def _console_settings(settings: Settings, standin: SlackStandIn) -> Settings:
 
 @contextmanager
 def open_workspace(settings: Settings) -> Iterator[Workspace]:
-    """The stand-in with the directory, and the app migrated, built and started against it."""
-    with SlackStandIn() as standin:
+    """The stand-in with the directory, and the app migrated, built and started against it,
+    with the public pages on a local port."""
+    with SlackStandIn() as standin, LocalPages(settings.port) as pages:
         for person in PEOPLE:
             standin.add_user(person.user_id, person.name)
         for place in CHANNELS:
             standin.add_channel(place.channel_id, place.name)
-        app_settings = _console_settings(settings, standin)
+        app_settings = _console_settings(settings, standin, pages_port=pages.port)
         upgrade(app_settings.database_url, encryption_keys=app_settings.encryption_keys)
         engine = make_engine(app_settings.database_url)
         runtime = build_runtime(app_settings, token_source(app_settings, engine), engine=engine)
@@ -436,6 +444,7 @@ def open_workspace(settings: Settings) -> Iterator[Workspace]:
             app.logger.addFilter(_said_plainly)
             try:
                 start_background(runtime, deliver_in_background=False)
+                pages.serve(create_public_app(runtime))
                 yield Workspace(
                     standin=standin,
                     app=app,
@@ -443,6 +452,7 @@ def open_workspace(settings: Settings) -> Iterator[Workspace]:
                     requests=_requests(app_settings, standin),
                     listeners=listeners,
                     clock=clock,
+                    public_url=app_settings.public_base,
                 )
             finally:
                 app.logger.removeFilter(_said_plainly)

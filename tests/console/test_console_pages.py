@@ -1,0 +1,70 @@
+"""The console serves the public pages on a local port and says where, so a newcomer can try
+the form a service user sees (SPEC §7: "in every mode, console included")."""
+
+from __future__ import annotations
+
+import io
+import socket
+import urllib.error
+import urllib.request
+
+from sqlmodel import select
+
+from bot.config import Settings
+from bot.console.terminal import run_console
+from bot.console.workspace import CHANNELS, PEOPLE, open_workspace
+from bot.services.feedback_links import share_link
+from storage.models import Project
+
+
+def _settings(tmp_path, **given) -> Settings:
+    return Settings(_env_file=None, database_url=f"sqlite:///{tmp_path}/console.db", **given)
+
+
+def _status(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, error.read().decode()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_the_console_prints_where_the_public_pages_are_at_start(tmp_path):
+    port = _free_port()
+    shown = io.StringIO()
+    run_console(_settings(tmp_path, port=port), stdin=io.StringIO(":quit\n"), stdout=shown)
+    assert (
+        f"Public pages for service users: http://localhost:{port} "
+        "(a lead's /feedback link gives a project's link)"
+    ) in shown.getvalue().splitlines()
+
+
+def test_a_projects_form_is_served_by_the_console_at_its_public_url(tmp_path):
+    with open_workspace(_settings(tmp_path, port=_free_port())) as workspace:
+        lead, place = PEOPLE[0], CHANNELS[0]
+        workspace.command(user=lead, place=place, command="/stage", text="add Open the ward")
+        with workspace.runtime.transaction() as session:
+            project = session.exec(select(Project)).one()
+            link = share_link(session=session, project=project, by=lead.user_id).link
+        status, page = _status(f"{workspace.public_url}/f/{link.token}")
+        assert status == 200
+        assert "Overall, how was your experience of our service?" in page
+        assert _status(f"{workspace.public_url}/f/unknown")[0] == 404
+
+
+def test_a_taken_port_gives_way_to_a_free_one_and_the_links_follow_it(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with open_workspace(_settings(tmp_path, port=port)) as workspace:
+            assert workspace.public_url != f"http://localhost:{port}"
+            assert workspace.runtime.settings.public_base == workspace.public_url
+            assert _status(f"{workspace.public_url}/f/unknown")[0] == 404
