@@ -77,7 +77,7 @@ def partnership_pdf(report: PartnershipReport) -> bytes:
     _plan(pdf, report)
     _measures(pdf, report)
     _concerns(pdf, report)
-    _you_said_we_did(pdf)
+    _you_said_we_did(pdf, report)
     _reflections(pdf, report)
     return bytes(pdf.output())
 
@@ -268,9 +268,15 @@ def _resolution(concern: Concern, zone: ZoneInfo) -> str:
     return "Open: not yet acknowledged."
 
 
-def _you_said_we_did(pdf: _ReportPdf) -> None:
+def _you_said_we_did(pdf: _ReportPdf, report: PartnershipReport) -> None:
     pdf.heading("You said, we did")
-    pdf.paragraph(NO_YOU_SAID_WE_DID)
+    if not report.you_said_we_did:
+        pdf.paragraph(NO_YOU_SAID_WE_DID)
+    zone = ZoneInfo(report.project.timezone)
+    for pair in report.you_said_we_did:
+        pdf.subheading(_local_day(pair.published_at, zone))
+        pdf.paragraph(f"You said: {pair.you_said}")
+        pdf.paragraph(f"We did: {pair.we_did}", italic=True)
 
 
 def _reflections(pdf: _ReportPdf, report: PartnershipReport) -> None:
