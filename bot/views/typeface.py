@@ -45,7 +45,8 @@ def printable(text: str, *, family: str = FONT, style: str = "") -> str:
 
 @cache
 def _glyphs(family: str, style: str) -> frozenset[int]:
-    return frozenset(TTFont(_font_directory() / _FILES[family, style]).getBestCmap())
+    with TTFont(_font_directory() / _FILES[family, style]) as font:
+        return frozenset(font.getBestCmap())
 
 
 @cache
