@@ -15,7 +15,3 @@ def feedback_page(base: str, token: str) -> str:
 def you_said_page(base: str, token: str) -> str:
     return f"{feedback_page(base, token)}/you-said-we-did"
 
-
-def short(url: str) -> str:
-    """The link without its scheme, as printed on a poster: `trust.nhs.uk/f/AbC…`."""
-    return url.split("://", 1)[-1]
