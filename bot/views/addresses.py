@@ -14,4 +14,3 @@ def feedback_page(base: str, token: str) -> str:
 
 def you_said_page(base: str, token: str) -> str:
     return f"{feedback_page(base, token)}/you-said-we-did"
-

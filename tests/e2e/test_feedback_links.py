@@ -19,7 +19,7 @@ from bot.views.feedback import ANSWER_FEEDBACK
 from bot.views.you_said import WITHDRAW_ANSWER, YOU_SAID
 from storage.models import FeedbackLink, LinkState, Project, YouSaidWeDid
 
-from .conftest import CHANNEL, LEAD, PARTNER, Workspace, wait_until
+from .conftest import CHANNEL, PARTNER, Workspace, wait_until
 
 LINK = re.compile(r"http://localhost:3000/f/([A-Za-z0-9_-]{22})")
 
@@ -62,11 +62,13 @@ def test_a_lead_gets_the_link_and_by_direct_message_its_qr_code_and_a_poster(wor
     assert "This is a new link." in reply.text
     assert f"{link}/you-said-we-did" in reply.text
     poster, qr = sorted(_dm_files(workspace, 2), key=lambda f: f["filename"])
-    assert qr["filename"].endswith("-qr.png") and poster["filename"].endswith("-poster.pdf")
+    assert qr["filename"].endswith("-qr.png")
+    assert poster["filename"].endswith("-poster.pdf")
     (decoded,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr["content"])))
     assert decoded.text == link
     text = PdfReader(io.BytesIO(poster["content"])).pages[0].extract_text()
-    assert "new-ward" in text and link.removeprefix("http://") in text
+    assert "new-ward" in text
+    assert link.removeprefix("http://") in text
     assert "anonymous" in text
     # Asked again, the lead gets the same link (posters already up keep working).
     assert _link_in(workspace.command("/feedback", "link").text) == link
@@ -76,14 +78,17 @@ def test_a_new_link_replaces_the_old_and_off_closes_it(workspace):
     old = _link_in(workspace.command("/feedback", "link").text)
     replaced = workspace.command("/feedback", "link new")
     new = _link_in(replaced.text)
-    assert new != old and "put up the new poster" in replaced.text
+    assert new != old
+    assert "put up the new poster" in replaced.text
     closed = workspace.command("/feedback", "link off")
-    assert "is closed" in closed.text and new in closed.text
+    assert "is closed" in closed.text
+    assert new in closed.text
     with Session(workspace.runtime.engine) as session:
         states = [link.state for link in session.exec(select(FeedbackLink).order_by("id"))]
     assert states == [LinkState.REPLACED, LinkState.CLOSED]
     reopened = workspace.command("/feedback", "link")
-    assert _link_in(reopened.text) == new and "open again" in reopened.text
+    assert _link_in(reopened.text) == new
+    assert "open again" in reopened.text
 
 
 def test_a_stage_link_names_the_stage_and_a_partner_cannot_have_one(workspace):

@@ -67,7 +67,8 @@ def _answer(session, project, **said):
 def test_a_lead_gets_one_link_per_project_and_the_same_link_when_asking_again(session, project):
     first = _link(session, project)
     again = _link(session, project)
-    assert first.change == LinkChange.MADE and again.change == LinkChange.UNCHANGED
+    assert first.change == LinkChange.MADE
+    assert again.change == LinkChange.UNCHANGED
     assert again.link.token == first.link.token
     assert len(first.link.token) >= 22  # 128 random bits
     found = _public(session, first.link.token)
@@ -98,7 +99,8 @@ def test_only_a_lead_hands_out_replaces_or_closes_the_link(session, project):
 def test_replacing_a_link_leaves_the_old_token_saying_so(session, project):
     old = _link(session, project).link.token
     new = feedback_links.replace_link(session=session, project=project, by=LEAD)
-    assert new.change == LinkChange.REPLACED and new.link.token != old
+    assert new.change == LinkChange.REPLACED
+    assert new.link.token != old
     assert _public(session, old).link.state == LinkState.REPLACED
     assert _public(session, new.link.token).open
 
@@ -106,7 +108,8 @@ def test_replacing_a_link_leaves_the_old_token_saying_so(session, project):
 def test_a_closed_link_keeps_its_token_and_opens_again_when_asked(session, project):
     token = _link(session, project).link.token
     closed = feedback_links.close_link(session=session, project=project, by=LEAD)
-    assert closed is not None and not _public(session, token).open
+    assert closed is not None
+    assert not _public(session, token).open
     reopened = _link(session, project)
     assert (reopened.change, reopened.link.token) == (LinkChange.REOPENED, token)
     assert _public(session, token).open
@@ -154,9 +157,7 @@ def test_an_answer_becomes_anonymous_feedback_with_its_source_and_rating(session
     assert stored.link_id is not None
 
 
-def test_dont_know_is_an_answer_without_a_rating_and_no_description_is_not_said(
-    session, project
-):
+def test_dont_know_is_an_answer_without_a_rating_and_no_description_is_not_said(session, project):
     stored = _answer(session, project, experience="dont-know").feedback
     assert (stored.rating, stored.text, stored.source_role) == (None, "", PageSource.NOT_SAID)
 
@@ -165,7 +166,8 @@ def test_a_stage_links_answer_is_about_that_stage(session, project):
     stage = stages.add_stage(session=session, project=project, by=LEAD, title="Quiet hours")
     link = _public(session, _link(session, project, stage_number=1).link.token)
     given = page_answers.take_answer(session=session, link=link, answer=PageAnswer(good="Calm"))
-    assert given.feedback.stage_id == stage.id and given.stage.title == "Quiet hours"
+    assert given.feedback.stage_id == stage.id
+    assert given.stage.title == "Quiet hours"
 
 
 @pytest.mark.parametrize(
@@ -252,14 +254,16 @@ def test_three_hundred_posts_an_hour_on_one_link(session):
 def test_the_limiter_keeps_no_address_and_forgets_hits_it_no_longer_counts(session):
     _admit(session, "203.0.113.9", 1, NOW)
     buckets = [hit.bucket for hit in session.exec(select(PageHit))]
-    assert len(buckets) == 2 and not any("203.0.113.9" in bucket for bucket in buckets)
+    assert len(buckets) == 2
+    assert not any("203.0.113.9" in bucket for bucket in buckets)
     _admit(session, "192.0.2.1", 2, NOW + timedelta(hours=2))
     assert {hit.at for hit in session.exec(select(PageHit))} == {NOW + timedelta(hours=2)}
 
 
 def test_a_site_key_is_made_once_and_read_back(session):
     key = site_keys.site_key(session=session, name="forms")
-    assert len(key) == 32 and site_keys.site_key(session=session, name="forms") == key
+    assert len(key) == 32
+    assert site_keys.site_key(session=session, name="forms") == key
     assert site_keys.site_key(session=session, name="addresses") != key
 
 
