@@ -129,6 +129,16 @@ def public_token(*, session: Session, project: Project) -> str | None:
     return session.exec(query).first()
 
 
+def open_token(*, session: Session, project: Project) -> str | None:
+    """The token of the project's own link while it takes answers, to invite people to it."""
+    query = select(FeedbackLink.token).where(
+        FeedbackLink.project_id == project.id,
+        col(FeedbackLink.stage_id).is_(None),
+        FeedbackLink.state == LinkState.OPEN,
+    )
+    return session.exec(query).first()
+
+
 def _current(session: Session, project: Project, stage: Stage | None) -> FeedbackLink | None:
     for_stage = (
         col(FeedbackLink.stage_id).is_(None)
