@@ -107,7 +107,9 @@ def test_replacing_a_link_leaves_the_old_token_saying_so(session, project):
 
 def test_a_closed_link_keeps_its_token_and_opens_again_when_asked(session, project):
     token = _link(session, project).link.token
+    assert feedback_links.open_token(session=session, project=project) == token
     closed = feedback_links.close_link(session=session, project=project, by=LEAD)
+    assert feedback_links.open_token(session=session, project=project) is None
     assert closed is not None
     assert not _public(session, token).open
     reopened = _link(session, project)
