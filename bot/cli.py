@@ -43,6 +43,7 @@ NO_CREDENTIALS_BANNER = """\
 # The SDK logs a failed call as an error with a retry: here the one line below says it all.
 _QUIET_SDK = logging.getLogger("bot.cli.slack_check")
 _QUIET_SDK.disabled = True
+log = logging.getLogger(__name__)
 
 
 class SettingProblem(Exception):
@@ -170,6 +171,12 @@ def _run(settings: Settings) -> int:
         return _console(settings)
     _check_slack(settings)
     _migrate(settings)
+    if settings.public_url is None:
+        log.warning(
+            "PUBLIC_URL is not set: feedback links for service users will point at %s, "
+            "which only this machine can reach",
+            settings.public_base,
+        )
     if settings.mode is Mode.SOCKET:
         from bot.socket_mode import run_socket_mode
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 from bot.parsing.forms import CommandForms, Form, ShowHelp, whole_number
 from bot.parsing.slack_text import to_plain
@@ -16,6 +17,10 @@ FEEDBACK = CommandForms(
         Form("#N TEXT", "feedback on stage N"),
         Form("anonymous [#N] TEXT", "feedback with no trace of who gave it (or `anon`)"),
         Form("", "a form: stage, rating, whose view, anonymous, text"),
+        Form("link [#N]", "the public feedback page's link, QR code and poster (leads)"),
+        Form("link [#N] new", "replace the link: the old one stops working (leads)"),
+        Form("link [#N] off", "close the link: its page says feedback is closed (leads)"),
+        Form("list", "the 20 most recent pieces of feedback, to answer publicly (leads)"),
         Form("help", "this message"),
     ),
 )
@@ -39,7 +44,26 @@ class OpenFeedbackForm:
     """No text: the person gets the form, with stage, rating, role and anonymity."""
 
 
-FeedbackRequest = GiveFeedback | OpenFeedbackForm | ShowHelp
+class LinkAction(StrEnum):
+    SHOW = "show"
+    NEW = "new"
+    OFF = "off"
+
+
+@dataclass(frozen=True)
+class ManageLink:
+    """`/feedback link [#N] [new|off]`: the public page's link for the project or a stage."""
+
+    action: LinkAction = LinkAction.SHOW
+    stage_number: int | None = None
+
+
+@dataclass(frozen=True)
+class ListFeedback:
+    """`/feedback list`: the recent feedback, each to answer on "You said, we did"."""
+
+
+FeedbackRequest = GiveFeedback | OpenFeedbackForm | ManageLink | ListFeedback | ShowHelp
 
 
 def parse_feedback(text: str) -> FeedbackRequest:
@@ -48,6 +72,11 @@ def parse_feedback(text: str) -> FeedbackRequest:
         return OpenFeedbackForm()
     if stripped.lower() == "help":
         return ShowHelp()
+    if stripped.lower() == "list":
+        return ListFeedback()
+    link = _link_request(stripped)
+    if link is not None:
+        return link
     anonymous, stripped = _peel_anonymous(stripped)
     match = _STAGE_PREFIX.match(stripped)
     number = None
@@ -65,6 +94,24 @@ def parse_feedback(text: str) -> FeedbackRequest:
             f"Say what your feedback{about} is.", form="anonymous" if anonymous else "#N"
         )
     return GiveFeedback(said, number, anonymous)
+
+
+def _link_request(text: str) -> ManageLink | None:
+    """`link`, then a stage and `new` or `off` in either order; anything else is feedback.
+
+    "/feedback link to the rota is broken" is feedback about a link, not a request for one.
+    """
+    word, *rest = text.lower().split()
+    if word != "link" or len(rest) > 2:
+        return None
+    stages = [part for part in rest if _STAGE_PREFIX.fullmatch(part)]
+    actions = [LinkAction(part) for part in rest if part in (LinkAction.NEW, LinkAction.OFF)]
+    if len(stages) + len(actions) != len(rest) or len(stages) > 1 or len(actions) > 1:
+        return None
+    number = whole_number(stages[0]) if stages else None
+    if stages and number is None:
+        raise FEEDBACK.error(f"`{stages[0]}` is not a stage number.", form="link [#N]")
+    return ManageLink(actions[0] if actions else LinkAction.SHOW, number)
 
 
 def _peel_anonymous(text: str) -> tuple[bool, str]:

@@ -48,14 +48,14 @@ def acknowledge_response(
     )
 
 
-def follow_up(session: Session, due: FollowUp) -> None:
+def follow_up(session: Session, due: FollowUp, *, feedback_page: str | None) -> None:
     """A day on, one reply in the run's thread naming the groups not yet heard from."""
     enqueue(
         session,
         key=f"checkin-followup:{due.run.id}",
         team_id=due.project.team_id,
         channel_id=due.project.channel_id,
-        message=views.follow_up(due.missing),
+        message=views.follow_up(due.missing, feedback_page=feedback_page),
         thread_key=run_key(due.schedule, due.run.run_at),
     )
 

@@ -1,4 +1,4 @@
-"""Files sent to one person privately: the project's record, the partnership report."""
+"""Files sent to one person privately: the record, the partnership report, the poster."""
 
 from __future__ import annotations
 
@@ -23,6 +23,21 @@ def send_partnership_report(
     _send_privately(
         session, project, "partnership-report", to=to, upload=upload, request_id=request_id
     )
+
+
+def send_feedback_poster(
+    session: Session, project: Project, *, to: str, uploads: list[Upload], request_id: str
+) -> None:
+    """The feedback link's QR code and poster, in a direct message to the lead who asked."""
+    for number, upload in enumerate(uploads, start=1):
+        _send_privately(
+            session,
+            project,
+            f"feedback-poster-{number}",
+            to=to,
+            upload=upload,
+            request_id=request_id,
+        )
 
 
 def _send_privately(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from bot.delivery import enqueue
-from bot.services.feedback import Given
-from bot.services.partners import shown_side, sides_shown_anonymously
+from bot.services.feedback import Given, feedback_side
+from bot.services.partners import sides_shown_anonymously
 from bot.views import feedback as views
 
 
@@ -26,9 +26,6 @@ def share(session: Session, given: Given) -> bool:
 
 
 def _side(session: Session, given: Given) -> str:
-    feedback = given.feedback
-    return shown_side(
-        feedback.source_role,
-        anonymous=feedback.author_id is None,
-        shown=sides_shown_anonymously(session=session, project=given.project),
+    return feedback_side(
+        given.feedback, shown=sides_shown_anonymously(session=session, project=given.project)
     )

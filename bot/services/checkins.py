@@ -27,8 +27,10 @@ from bot.services.stages import today_in
 from storage.models import (
     CheckinResponse,
     CheckinRun,
+    Feedback,
     Measure,
     MeasureValue,
+    PageSource,
     Project,
     Role,
     Schedule,
@@ -332,14 +334,36 @@ def follow_ups_due(*, session: Session, now: datetime) -> list[FollowUp]:
     for run, schedule, project in session.exec(query).all():
         run.followed_up_at = now
         session.add(run)
-        due.append(FollowUp(run, schedule, project, missing_voices(session=session, run=run)))
+        missing = missing_voices(session=session, run=run, project=project, now=now)
+        due.append(FollowUp(run, schedule, project, missing))
     return due
 
 
-def missing_voices(*, session: Session, run: CheckinRun) -> list[Role]:
-    """The partner groups no one has answered this run for, in the order of `VOICES`."""
+def missing_voices(
+    *, session: Session, run: CheckinRun, project: Project, now: datetime
+) -> list[Role]:
+    """The partner groups no one has answered this run for, in the order of `VOICES`.
+
+    Service users are heard too when, since the run was posted, someone who is not
+    staff answered on the project's public feedback page (SPEC §7).
+    """
     heard = set(session.exec(select(CheckinResponse.role).where(CheckinResponse.run_id == run.id)))
+    if _heard_on_the_page(session, project, since=run.run_at, until=now):
+        heard.add(Role.SERVICE_USER)
     return [voice for voice in VOICES if voice not in heard]
+
+
+def _heard_on_the_page(
+    session: Session, project: Project, *, since: datetime, until: datetime
+) -> bool:
+    query = select(Feedback.id).where(
+        Feedback.project_id == project.id,
+        col(Feedback.link_id).is_not(None),
+        Feedback.source_role != PageSource.STAFF,
+        col(Feedback.created_at) >= since,
+        col(Feedback.created_at) <= until,
+    )
+    return session.exec(query.limit(1)).first() is not None
 
 
 def _cut(text: str, limit: int) -> str:

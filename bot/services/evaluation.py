@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from bot.services import you_said
 from bot.services.measures import MeasureSeries, series_of
 from bot.services.partners import require_lead, shown_side, sides_shown_anonymously
 from bot.services.stages import list_stages
@@ -28,6 +29,7 @@ from storage.models import (
     Schedule,
     Stage,
     StageStatus,
+    YouSaidWeDid,
 )
 
 
@@ -101,6 +103,8 @@ class PartnershipReport:
     stages: list[Stage]
     # The concerns raised, grouped by principle ("N. Title"), oldest first within each.
     concerns: dict[str, list[Concern]]
+    # What the public "You said, we did" page shows, newest first.
+    you_said_we_did: list[YouSaidWeDid]
 
     @property
     def project(self) -> Project:
@@ -121,6 +125,7 @@ def partnership_report_of(
         started=project.created_at.astimezone(zone).date(),
         stages=list_stages(session=session, project=project),
         concerns=_concerns_by_principle(session, project),
+        you_said_we_did=you_said.published_pairs(session=session, project=project),
     )
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from bot.services.feedback import feedback_side
 from bot.services.partners import require_lead, shown_side, sides_shown_anonymously
 from bot.services.stages import history_of
 from storage.models import (
@@ -113,8 +114,8 @@ def _feedback_events(
             feedback.created_at,
             "feedback",
             positions.get(feedback.stage_id),
-            feedback.author_id or "anonymous",
-            shown_side(feedback.source_role, anonymous=feedback.author_id is None, shown=shown),
+            feedback.author_id or ("feedback page" if feedback.link_id else "anonymous"),
+            feedback_side(feedback, shown=shown),
             (f"rating {feedback.rating}/5: " if feedback.rating else "") + feedback.text,
         )
         for feedback in session.exec(query)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from bot.errors import InvalidInput
-from bot.services.partners import role_of
+from bot.services.partners import role_of, shown_side
 from bot.services.stages import get_stage, list_stages
 from storage.models import Feedback, Project, Role, Stage, saved_id
 
@@ -96,3 +96,15 @@ def _stage(
     if stage is None or stage.project_id != project.id:
         raise InvalidInput("That stage is no longer in the plan.", field="feedback.stage")
     return stage
+
+
+def feedback_side(feedback: Feedback, *, shown: set[str]) -> str:
+    """The side feedback is shown with (`sides_shown_anonymously` gives `shown`).
+
+    A page answer keeps the description its giver chose: they answer among
+    everyone who uses the service, not among a project's few partners, so
+    saying "a carer" points to nobody.
+    """
+    if feedback.link_id is not None:
+        return feedback.source_role
+    return shown_side(feedback.source_role, anonymous=feedback.author_id is None, shown=shown)

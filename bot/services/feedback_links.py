@@ -118,6 +118,27 @@ def find_link(*, session: Session, token: str) -> PublicLink | None:
     return PublicLink(link, project, stage)
 
 
+def public_token(*, session: Session, project: Project) -> str | None:
+    """The token whose "You said, we did" page to point people to: the project's own link's,
+    else its newest stage link's; None before the project has handed out any link."""
+    query = (
+        select(FeedbackLink.token)
+        .where(FeedbackLink.project_id == project.id, FeedbackLink.state != LinkState.REPLACED)
+        .order_by(col(FeedbackLink.stage_id).is_not(None), col(FeedbackLink.id).desc())
+    )
+    return session.exec(query).first()
+
+
+def open_token(*, session: Session, project: Project) -> str | None:
+    """The token of the project's own link while it takes answers, to invite people to it."""
+    query = select(FeedbackLink.token).where(
+        FeedbackLink.project_id == project.id,
+        col(FeedbackLink.stage_id).is_(None),
+        FeedbackLink.state == LinkState.OPEN,
+    )
+    return session.exec(query).first()
+
+
 def _current(session: Session, project: Project, stage: Stage | None) -> FeedbackLink | None:
     for_stage = (
         col(FeedbackLink.stage_id).is_(None)

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from bot.parsing.schedule import ScheduleSpec
 from bot.scheduling.calendar import is_working_day
-from bot.services import schedules
+from bot.services import schedules, you_said
 from bot.services.erasure import FORMER_PARTNER
 from bot.services.overview import next_checkin, open_concerns
 from bot.services.partners import require_lead
@@ -24,6 +24,7 @@ from storage.models import (
     ScheduleKind,
     Stage,
     StageStatus,
+    YouSaidWeDid,
 )
 
 # Owners are nudged during the working day, not at midnight.
@@ -108,6 +109,10 @@ class Digest:
     feedback_received: int
     open_concerns: list[Concern]
     next_checkin: datetime | None
+    # "You said, we did" answers published since, newest first, and the page answers still
+    # waiting for one.
+    answered: list[YouSaidWeDid]
+    waiting_for_response: int
 
     @property
     def first(self) -> bool:
@@ -131,6 +136,8 @@ def digest_of(*, session: Session, project: Project, since: datetime, now: datet
         feedback_received=feedback,
         open_concerns=open_concerns(session=session, project=project),
         next_checkin=next_checkin(session=session, project=project, after=now),
+        answered=you_said.published_pairs(session=session, project=project, since=since),
+        waiting_for_response=you_said.waiting_for_response(session=session, project=project),
     )
 
 

@@ -249,14 +249,17 @@ def response_recorded(recorded: Recorded, *, side: str) -> Message:
     return Message(text=text, blocks=blocks(context(text)))
 
 
-def follow_up(missing: list[Role]) -> Message:
-    """A day on, the thread hears whose view is still missing."""
+def follow_up(missing: list[Role], *, feedback_page: str | None = None) -> Message:
+    """A day on, the thread hears whose view is still missing, and where service users
+    can answer for themselves when the project has a feedback page."""
     names = [role.value for role in missing]
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" or {names[-1]}"
     text = (
         f":hourglass: A day on, there is no {listed} view yet. "
         "Press *Record check-in* above to add yours, or to enter a service user's words."
     )
+    if feedback_page:
+        text += f" Service users and carers can also answer on the feedback page: <{feedback_page}>"
     return confirmation(text)
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from slack_sdk.models.blocks import ButtonElement
 from slack_sdk.models.views import View
 
 from bot.services.feedback import RATINGS, FormChoices, Given
+from bot.services.partners import HIDDEN_SIDE
 from bot.views.inputs import (
     Values,
     anonymous_in,
@@ -24,9 +26,10 @@ from bot.views.inputs import (
 from bot.views.message import Message, blocks, mention, section
 from bot.views.replies import confirmation
 from bot.views.text import escape, quote
-from storage.models import Role
+from storage.models import Experience, Feedback, PageSource, Role, Stage
 
 FEEDBACK_FORM = "feedback_form"
+ANSWER_FEEDBACK = "feedback_answer"
 STAGE = "stage"
 RATING = "rating"
 TEXT = "text"
@@ -37,6 +40,23 @@ FIELDS = {"feedback.text": TEXT, "feedback.rating": RATING, "feedback.stage": ST
 MAX_STAGE_OPTIONS = 99
 
 _RATING_WORDS = {1: "poor", 2: "fair", 3: "good", 4: "very good", 5: "excellent"}
+# How a page answer's giver described themselves, and their Friends and Family Test answer.
+PAGE_SOURCE_WORDS = {
+    PageSource.SERVICE_USER: "a service user",
+    PageSource.CARER: "a carer, family member or friend",
+    PageSource.STAFF: "staff",
+    PageSource.OTHER: "someone who chose “other”",
+    PageSource.NOT_SAID: "someone who preferred not to say who they are",
+    HIDDEN_SIDE: HIDDEN_SIDE,
+}
+EXPERIENCE_WORDS = {
+    Experience.VERY_GOOD: "very good",
+    Experience.GOOD: "good",
+    Experience.NEITHER: "neither good nor poor",
+    Experience.POOR: "poor",
+    Experience.VERY_POOR: "very poor",
+    Experience.DONT_KNOW: "don't know",
+}
 
 
 @dataclass(frozen=True)
@@ -91,7 +111,7 @@ def read_feedback_form(values: Values) -> FeedbackForm:
 
 def feedback_recorded(given: Given, *, shared: bool) -> Message:
     """The private acknowledgement; it never repeats the feedback itself."""
-    text = f":speech_balloon: Thank you: your feedback on {_about(given)} is recorded"
+    text = f":speech_balloon: Thank you: your feedback on {about(given.stage)} is recorded"
     text += " without your name." if given.feedback.author_id is None else "."
     text += " It is shared in the channel." if shared else " It is not posted in the channel."
     return confirmation(text)
@@ -101,15 +121,46 @@ def feedback_post(given: Given, *, side: str) -> Message:
     """Feedback shown in the channel (when the project shares it); anonymous shows no name.
 
     `side` is the one to show, kept back for anonymous feedback in a small project.
+    A lead answers it on the public page with the button.
     """
-    feedback = given.feedback
+    heading = f":speech_balloon: Feedback on {about(given.stage)} {from_whom(given.feedback, side)}"
+    return Message(
+        text=heading,
+        blocks=blocks(
+            section(
+                f"{heading}\n{said(given.feedback, 2500)}",
+                accessory=answer_button(given.feedback.id, answered=False),
+            )
+        ),
+    )
+
+
+def answer_button(feedback_id: int | None, *, answered: bool) -> ButtonElement:
+    """The lead's way to "You said, we did": answer the feedback, or edit the answer."""
+    return ButtonElement(
+        text="Edit what we did" if answered else "We did something about this",
+        action_id=ANSWER_FEEDBACK,
+        value=str(feedback_id),
+    )
+
+
+def from_whom(feedback: Feedback, side: str) -> str:
+    """ "from <@U1>, staff view · rated 4/5", or from the public page, with the giver's words."""
+    if feedback.link_id is not None:
+        source = PAGE_SOURCE_WORDS.get(side, side)
+        overall = EXPERIENCE_WORDS.get(feedback.experience) if feedback.experience else None
+        return f"from the feedback page: {source}" + (f" · overall: {overall}" if overall else "")
     who = mention(feedback.author_id) if feedback.author_id else "Someone (anonymous)"
     rating = f" · rated {feedback.rating}/5" if feedback.rating else ""
-    heading = f":speech_balloon: Feedback on {_about(given)} from {who}, {whose_view(side)}{rating}"
-    return Message(text=heading, blocks=blocks(section(f"{heading}\n{quote(feedback.text, 2500)}")))
+    return f"from {who}, {whose_view(side)}{rating}"
 
 
-def _about(given: Given) -> str:
-    if given.stage is None:
+def said(feedback: Feedback, limit: int) -> str:
+    """The feedback's words, quoted; a page answer may have none (only how it went overall)."""
+    return quote(feedback.text, limit) if feedback.text else "_No words, only the overall answer._"
+
+
+def about(stage: Stage | None) -> str:
+    if stage is None:
         return "the project"
-    return f"stage {given.stage.position} ({escape(given.stage.title, 300)})"
+    return f"stage {stage.position} ({escape(stage.title, 300)})"

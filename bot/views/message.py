@@ -8,6 +8,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import (
     Block,
+    BlockElement,
     ConfirmObject,
     ContextBlock,
     DividerBlock,
@@ -56,9 +57,11 @@ def header(text: str) -> Block:
     return HeaderBlock(text=PlainTextObject(text=plain(text, Limit.HEADER), emoji=True))
 
 
-def section(mrkdwn: str) -> Block:
-    """A section of safe mrkdwn (escape user text before composing it)."""
-    return SectionBlock(text=MarkdownTextObject(text=truncate(mrkdwn, Limit.SECTION)))
+def section(mrkdwn: str, *, accessory: BlockElement | None = None) -> Block:
+    """A section of safe mrkdwn (escape user text before composing it), maybe with a button."""
+    return SectionBlock(
+        text=MarkdownTextObject(text=truncate(mrkdwn, Limit.SECTION)), accessory=accessory
+    )
 
 
 def confirm_dialog(title: str, text: str, *, confirm: str, deny: str = "Cancel") -> ConfirmObject:

@@ -13,6 +13,8 @@ from bot.views.text import escape
 from storage.models import Project, Stage
 
 _LISTED = 10
+# Each pair takes two lines of up to 200 characters: five fit in one section.
+_PAIRS_LISTED = 5
 
 
 def overdue_nudge(project: Project, stage: Stage) -> Message:
@@ -38,6 +40,7 @@ def digest(view: Digest, progress: Progress) -> Message:
             f":speech_balloon: {feedback} piece{'s' if feedback != 1 else ''} of feedback received."
         )
     )
+    items.extend(section(line) for line in _you_said_we_did(view))
     concerns = len(view.open_concerns)
     items.append(
         section(
@@ -59,6 +62,29 @@ def _completed(view: Digest) -> str:
         for s in view.completed[:_LISTED]
     ]
     return f":tada: *Completed {since}:*\n" + "\n".join(lines)
+
+
+def _you_said_we_did(view: Digest) -> list[str]:
+    """What was answered on the public page since, and how many page answers still wait."""
+    lines = []
+    if view.answered:
+        count = len(view.answered)
+        since = "since the project began" if view.first else "since the last digest"
+        pairs = [
+            f"• You said: {escape(pair.you_said, 200)}\n   We did: {escape(pair.we_did, 200)}"
+            for pair in view.answered[:_PAIRS_LISTED]
+        ]
+        lines.append(
+            f":loudspeaker: *You said, we did*: {count} answer{'s' if count != 1 else ''}"
+            f" published {since}:\n" + "\n".join(pairs)
+        )
+    waiting = view.waiting_for_response
+    if waiting:
+        lines.append(
+            f":mailbox_with_mail: {waiting} answer{'s' if waiting != 1 else ''} from the feedback"
+            f" page {'wait' if waiting != 1 else 'waits'} for a response: `/feedback list`."
+        )
+    return lines
 
 
 def _overdue(view: Digest) -> str:

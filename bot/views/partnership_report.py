@@ -18,13 +18,9 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from functools import cache
 from io import BytesIO
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import matplotlib
-from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
@@ -35,9 +31,9 @@ from bot.views.checkins import plain_figure
 from bot.views.inputs import side_heading
 from bot.views.message import Upload
 from bot.views.reports import assurance_words, chart_png, variation_words
+from bot.views.typeface import FONT, add_typeface, printable
 from storage.models import Concern, ConcernStatus, Stage, StageStatus
 
-FONT = "DejaVu"
 SECTIONS = (
     "Need for change",
     "The plan",
@@ -49,13 +45,11 @@ SECTIONS = (
 NO_YOU_SAID_WE_DID = (
     "None yet: when the project records what it changed in answer to feedback, it is listed here."
 )
-_FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
 _ACCENT = (0, 94, 184)  # NHS blue, for headings
 _HEADING_SIZE = 15
 _BODY_SIZE = 10
 _LINE = 5.5
 _CHART_WIDTH = 180
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -77,7 +71,7 @@ def partnership_pdf(report: PartnershipReport) -> bytes:
     _plan(pdf, report)
     _measures(pdf, report)
     _concerns(pdf, report)
-    _you_said_we_did(pdf)
+    _you_said_we_did(pdf, report)
     _reflections(pdf, report)
     return bytes(pdf.output())
 
@@ -87,8 +81,7 @@ class _ReportPdf(FPDF):
 
     def __init__(self) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
-        for style, filename in _FONT_FILES.items():
-            self.add_font(FONT, style, str(_font_directory() / filename))
+        add_typeface(self)
         self.set_auto_page_break(auto=True, margin=18)
         self.set_font(FONT, size=_BODY_SIZE)
 
@@ -106,7 +99,7 @@ class _ReportPdf(FPDF):
     ) -> None:
         self.set_font(FONT, style, size)
         self.set_text_color(*colour)
-        self.multi_cell(0, size * 0.5, _printable(text), align="C", new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, size * 0.5, printable(text), align="C", new_x="LMARGIN", new_y="NEXT")
         self.set_text_color(0, 0, 0)
         self.set_font(FONT, size=_BODY_SIZE)
 
@@ -122,12 +115,12 @@ class _ReportPdf(FPDF):
     def subheading(self, text: str) -> None:
         self.ln(2)
         self.set_font(FONT, "B", _BODY_SIZE + 1)
-        self.multi_cell(0, _LINE + 0.5, _printable(text), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, _LINE + 0.5, printable(text), new_x="LMARGIN", new_y="NEXT")
         self.set_font(FONT, size=_BODY_SIZE)
 
     def paragraph(self, text: str, *, italic: bool = False) -> None:
         self.set_font(FONT, "I" if italic else "", _BODY_SIZE)
-        self.multi_cell(0, _LINE, _printable(text), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, _LINE, printable(text), new_x="LMARGIN", new_y="NEXT")
         self.set_font(FONT, size=_BODY_SIZE)
         self.ln(1)
 
@@ -142,7 +135,7 @@ class _ReportPdf(FPDF):
         ) as table:
             table.row(heading)
             for row in rows:
-                table.row([_printable(cell) for cell in row])
+                table.row([printable(cell) for cell in row])
         self.set_font(FONT, size=_BODY_SIZE)
         self.ln(2)
 
@@ -268,9 +261,15 @@ def _resolution(concern: Concern, zone: ZoneInfo) -> str:
     return "Open: not yet acknowledged."
 
 
-def _you_said_we_did(pdf: _ReportPdf) -> None:
+def _you_said_we_did(pdf: _ReportPdf, report: PartnershipReport) -> None:
     pdf.heading("You said, we did")
-    pdf.paragraph(NO_YOU_SAID_WE_DID)
+    if not report.you_said_we_did:
+        pdf.paragraph(NO_YOU_SAID_WE_DID)
+    zone = ZoneInfo(report.project.timezone)
+    for pair in report.you_said_we_did:
+        pdf.subheading(_local_day(pair.published_at, zone))
+        pdf.paragraph(f"You said: {pair.you_said}")
+        pdf.paragraph(f"We did: {pair.we_did}", italic=True)
 
 
 def _reflections(pdf: _ReportPdf, report: PartnershipReport) -> None:
@@ -291,24 +290,6 @@ def _reflection(reflection: Reflection) -> str:
     if reflection.not_working:
         said.append(f"Not working: {reflection.not_working}")
     return "\n".join(said)
-
-
-def _printable(text: str) -> str:
-    """User text without control characters, and with every glyph the font lacks replaced."""
-    glyphs = _font_glyphs()
-    return "".join(
-        char if ord(char) in glyphs or char == "\n" else "?" for char in _CONTROL.sub("", text)
-    )
-
-
-@cache
-def _font_glyphs() -> frozenset[int]:
-    return frozenset(TTFont(_font_directory() / _FONT_FILES[""]).getBestCmap())
-
-
-@cache
-def _font_directory() -> Path:
-    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 
 def _local_day(instant: datetime | None, zone: ZoneInfo, *, short: bool = False) -> str:

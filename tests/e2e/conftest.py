@@ -141,8 +141,9 @@ class Workspace:
 
 
 def button_in(message: dict[str, Any], action_id: str) -> dict[str, Any]:
+    """The first button `action_id` in a message: in an actions block or beside a section."""
     for block in message.get("blocks") or []:
-        for element in block.get("elements", []):
+        for element in [*block.get("elements", []), block.get("accessory") or {}]:
             if element.get("action_id") == action_id:
                 return dict(element)
     raise AssertionError(f"no {action_id} button in {message}")

@@ -59,6 +59,7 @@ def test_run_answers_signed_commands_posts_the_celebration_and_keeps_data_across
     log = bot.log.read_text()
     assert "stopped" in log
     assert "Traceback" not in log
+    assert "PUBLIC_URL is not set: feedback links for service users will point at" in log
 
     again = RunningBot(environment, tmp_path)
     try:

@@ -252,7 +252,7 @@ def test_forgetting_twice_changes_nothing_the_second_time(session, project):
 def test_every_kind_has_a_label_and_an_erasure_counts_them_all():
     erasure = Erasure(partner_roles=2, mentions=3)
     labels = [label for label, _ in erasure.counts()]
-    assert len(labels) == len(set(labels)) == 17
+    assert len(labels) == len(set(labels)) == 19
     assert ("partner roles removed", 2) in erasure.counts()
     assert erasure.changed == 5
 

@@ -195,6 +195,14 @@ def test_the_follow_up_names_the_missing_groups():
     )
 
 
+def test_the_follow_up_points_service_users_to_the_feedback_page_when_there_is_one():
+    page = "https://changebot.example.nhs.uk/f/abc"
+    assert f"answer on the feedback page: <{page}>" in follow_up(
+        [Role.SERVICE_USER], feedback_page=page
+    ).text
+    assert "feedback page" not in follow_up([Role.SERVICE_USER]).text
+
+
 def test_the_impact_offer_is_a_button_carrying_the_stage():
     block = impact_checkin_offer(
         Stage(id=42, project_id=1, position=2, title="x", created_by="U1")

@@ -8,7 +8,7 @@ from pypdf import PdfReader
 from bot.services.evaluation import EvaluationReport, PartnershipReport, Reflection, StageMarker
 from bot.services.measures import MeasureSeries, Observation
 from bot.views.partnership_report import SECTIONS, partnership_pdf, partnership_upload
-from storage.models import Concern, Measure, Project, Stage
+from storage.models import Concern, Measure, Project, Stage, YouSaidWeDid
 
 TODAY = date(2027, 3, 15)
 DONE_AT = datetime(2027, 2, 1, 10, 0, tzinfo=UTC)
@@ -26,7 +26,7 @@ def _project(**fields):
     return Project(**(values | fields))
 
 
-def _report(*, points=20, concerns=True, reflections=True, stages=True):
+def _report(*, points=20, concerns=True, reflections=True, stages=True, answered=True):
     project = _project()
     measure = Measure(id=1, project_id=1, name="Waiting time", unit="days", target=14.0)
     observations = [
@@ -82,6 +82,19 @@ def _report(*, points=20, concerns=True, reflections=True, stages=True):
         started=date(2026, 11, 2),
         stages=plan if stages else [],
         concerns={"5. Transparency": [concern]} if concerns else {},
+        you_said_we_did=[_answer()] if answered else [],
+    )
+
+
+def _answer():
+    return YouSaidWeDid(
+        id=1,
+        project_id=1,
+        feedback_id=1,
+        you_said="Visitors could not find the lounge",
+        we_did="Signs from the lift to the lounge",
+        published_by="ULEAD",
+        published_at=DONE_AT + timedelta(days=5),
     )
 
 
@@ -109,6 +122,8 @@ def test_the_pdf_holds_every_section_with_what_the_project_recorded():
         "Resolved 4 February 2027: Rota shared a month ahead",
         "Calmer handovers",
         "Still waiting",
+        "You said: Visitors could not find the lounge",
+        "We did: Signs from the lift to the lounge",
     ):
         assert recorded in text, recorded
     assert "UMANAGER" not in text  # nobody is named on paper
@@ -116,7 +131,7 @@ def test_the_pdf_holds_every_section_with_what_the_project_recorded():
 
 
 def test_an_empty_project_still_has_every_section_saying_there_is_nothing_yet():
-    report = _report(points=0, concerns=False, reflections=False, stages=False)
+    report = _report(points=0, concerns=False, reflections=False, stages=False, answered=False)
     text = "\n".join(_pages(partnership_pdf(report)))
     for section in SECTIONS:
         assert section in text, section

@@ -1,0 +1,54 @@
+"""The typeface of changebot's PDFs: DejaVu, the fonts matplotlib ships.
+
+    add_typeface(pdf)                          # Sans regular, bold, italic; Sans Mono bold
+    pdf.set_font(FONT, "B", 12)
+    pdf.cell(text=printable(name, style="B"))  # any text people typed, safe to draw
+
+Embedding a font that comes with a dependency means text prints as typed
+with no system font installed. What DejaVu cannot draw (emoji, most CJK)
+prints as "?" instead of as nothing, and control characters are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import matplotlib
+from fontTools.ttLib import TTFont
+from fpdf import FPDF
+
+FONT = "DejaVu"
+MONO = "DejaVuMono"  # for links typed by hand: 0 and O, 1, l and I look different
+_FILES = {
+    (FONT, ""): "DejaVuSans.ttf",
+    (FONT, "B"): "DejaVuSans-Bold.ttf",
+    (FONT, "I"): "DejaVuSans-Oblique.ttf",
+    (MONO, "B"): "DejaVuSansMono-Bold.ttf",
+}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def add_typeface(pdf: FPDF) -> None:
+    for (family, style), filename in _FILES.items():
+        pdf.add_font(family, style, str(_font_directory() / filename))
+
+
+def printable(text: str, *, family: str = FONT, style: str = "") -> str:
+    """Text without control characters, and with every glyph the font lacks replaced."""
+    glyphs = _glyphs(family, style)
+    return "".join(
+        char if ord(char) in glyphs or char == "\n" else "?" for char in _CONTROL.sub("", text)
+    )
+
+
+@cache
+def _glyphs(family: str, style: str) -> frozenset[int]:
+    with TTFont(_font_directory() / _FILES[family, style]) as font:
+        return frozenset(font.getBestCmap())
+
+
+@cache
+def _font_directory() -> Path:
+    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
