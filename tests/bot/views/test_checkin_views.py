@@ -197,9 +197,10 @@ def test_the_follow_up_names_the_missing_groups():
 
 def test_the_follow_up_points_service_users_to_the_feedback_page_when_there_is_one():
     page = "https://changebot.example.nhs.uk/f/abc"
-    assert f"answer on the feedback page: <{page}>" in follow_up(
-        [Role.SERVICE_USER], feedback_page=page
-    ).text
+    assert (
+        f"answer on the feedback page: <{page}>"
+        in follow_up([Role.SERVICE_USER], feedback_page=page).text
+    )
     assert "feedback page" not in follow_up([Role.SERVICE_USER]).text
 
 
