@@ -8,13 +8,12 @@ import socket
 import urllib.error
 import urllib.request
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from bot.config import Settings
 from bot.console.terminal import run_console
 from bot.console.workspace import CHANNELS, PEOPLE, open_workspace
-from bot.services.feedback_links import share_link
-from storage.models import Project
+from storage.models import FeedbackLink
 
 
 def _settings(tmp_path, **given) -> Settings:
@@ -46,14 +45,18 @@ def test_the_console_prints_where_the_public_pages_are_at_start(tmp_path):
     ) in shown.getvalue().splitlines()
 
 
-def test_a_projects_form_is_served_by_the_console_at_its_public_url(tmp_path):
-    with open_workspace(_settings(tmp_path, port=_free_port())) as workspace:
+def test_the_link_a_lead_gets_in_the_console_opens_the_form_it_serves(tmp_path):
+    port = _free_port()
+    with open_workspace(_settings(tmp_path, port=port)) as workspace:
         lead, place = PEOPLE[0], CHANNELS[0]
         workspace.command(user=lead, place=place, command="/stage", text="add Open the ward")
-        with workspace.runtime.transaction() as session:
-            project = session.exec(select(Project)).one()
-            link = share_link(session=session, project=project, by=lead.user_id).link
-        status, page = _status(f"{workspace.public_url}/f/{link.token}")
+        activity = workspace.command(user=lead, place=place, command="/feedback", text="link")
+        assert activity.response is not None
+        with Session(workspace.runtime.engine) as session:
+            token = session.exec(select(FeedbackLink.token)).one()
+        link = f"http://localhost:{port}/f/{token}"
+        assert link in activity.response.body
+        status, page = _status(link)
         assert status == 200
         assert "Overall, how was your experience of our service?" in page
         assert _status(f"{workspace.public_url}/f/unknown")[0] == 404
