@@ -292,6 +292,9 @@ class SlackStandIn:
         self._limits: _RateLimits | None = None
         self._revoked: dict[str, str] = {}
         self._response_urls: dict[str, _ResponseTarget] = {}
+        # Where apps.connections.open sends a Socket Mode client. None: it refuses, since the
+        # console dispatches in-process; a test running `changebot run` in Socket Mode sets one.
+        self.socket_mode_url: str | None = None
         self._methods: dict[str, _Answer] = {
             "auth.test": self._auth_test,
             "chat.postMessage": self._post_message,
@@ -896,8 +899,9 @@ class SlackStandIn:
         }
 
     def _connections_open(self, call: Call) -> dict[str, Any]:
-        # Socket Mode is not simulated: the console dispatches requests in-process instead.
-        raise _ApiError("not_allowed_token_type")
+        if self.socket_mode_url is None:
+            raise _ApiError("not_allowed_token_type")
+        return {"url": self.socket_mode_url}
 
     # -- response_url ------------------------------------------------------------------
 

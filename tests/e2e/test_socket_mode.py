@@ -22,7 +22,17 @@ from bot.runtime import build_runtime
 from storage.db import make_engine
 from storage.migrate import upgrade
 
-from .conftest import BOT_TOKEN, CHANNEL, LEAD, TEAM, wait_until
+from .conftest import (
+    BOT_TOKEN,
+    CHANNEL,
+    LEAD,
+    TEAM,
+    RunningBot,
+    bot_environment,
+    http_get,
+    wait_until,
+)
+from .socket_endpoint import SocketEndpoint
 
 PAYLOADS = Path(__file__).resolve().parents[1] / "payloads"
 APP_TOKEN = "xapp-socket-test"
@@ -87,3 +97,27 @@ def test_a_retried_event_envelope_is_handled_once(socket_app, standin, caplog):
     assert len(standin.calls_to("chat.postMessage")) == 1
     event_id = first["payload"]["event_id"]
     assert f"event {event_id} was already handled; ignoring Slack's retry" in caplog.text
+
+
+def test_changebot_run_in_socket_mode_connects_and_serves_healthz_and_the_public_pages(
+    tmp_path, standin
+):
+    with SocketEndpoint() as endpoint:
+        standin.socket_mode_url = endpoint.url
+        environment = bot_environment(
+            standin, f"sqlite:///{tmp_path / 'changebot.db'}", SLACK_APP_TOKEN=APP_TOKEN
+        )
+        del environment["SLACK_SIGNING_SECRET"]
+        bot = RunningBot(environment, tmp_path)
+        try:
+            wait_until(lambda: endpoint.handshakes >= 1, what="the Socket Mode connection")
+            assert http_get(bot.url + "/f/unknown").status == 404
+            assert "Page not found" in http_get(bot.url + "/f/unknown").body
+            assert http_get(bot.url + "/static/changebot.css").status == 200
+            # Slack's requests come over the socket: its HTTP paths are not served.
+            assert http_get(bot.url + "/slack/events").status == 404
+        finally:
+            assert bot.terminate() == 0
+    log = bot.log.read_text()
+    assert "connected to Slack in Socket Mode" in log
+    assert "Traceback" not in log
