@@ -106,21 +106,25 @@ def _fill_by_keyboard(page: Page) -> None:
     keyboard = page.keyboard
     keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
+    for field, keys, typed in (
+        ("experience", ["ArrowDown"], ""),
+        ("good", [], "The nurses listened.\nThey explained everything."),
+        ("better", [], "Shorter waits"),
+        ("source", ["ArrowDown"], ""),
+    ):
+        keyboard.press("Tab")
+        assert _focused(page) == field
+        for key in keys:
+            keyboard.press(key)
+        keyboard.type(typed)
     keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.id") == "experience"
-    keyboard.press("ArrowDown")
-    keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.id") == "good"
-    keyboard.type("The nurses listened.\nThey explained everything.")
-    keyboard.press("Tab")
-    keyboard.type("Shorter waits")
-    keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.id") == "source"
-    keyboard.press("ArrowDown")
-    keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.id") == "send"
+    assert _focused(page) == "send"
     keyboard.press("Enter")
     page.wait_for_url("**/thank-you")
+
+
+def _focused(page: Page) -> str:
+    return str(page.evaluate("document.activeElement.id"))
 
 
 @pytest.mark.parametrize("size", [DESKTOP, NARROW], ids=["desktop", "320px"])
@@ -152,7 +156,7 @@ def test_the_error_summary_takes_focus_and_its_links_lead_to_the_fields(browser,
         assert page.evaluate("document.activeElement.className") == "error-summary"
         page.keyboard.press("Tab")
         page.keyboard.press("Enter")
-        assert page.evaluate("document.activeElement.id") == "better"
+        assert _focused(page) == "better"
         assert page.locator("#better").get_attribute("aria-describedby") == (
             "better-hint better-error"
         )
