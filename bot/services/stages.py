@@ -23,6 +23,8 @@ from bot.services.partners import (
 )
 from storage.models import (
     Feedback,
+    FeedbackLink,
+    LinkState,
     Project,
     Schedule,
     SignoffMode,
@@ -388,7 +390,8 @@ def remove_stage(*, session: Session, project: Project, stage_id: int, by: str) 
     """Remove a stage that is not done (confirmed by a button); the stages after it move up.
 
     Feedback about it stays, about the project as a whole; an impact check-in
-    proposed for it stays, about no stage. A stage with sign-offs or
+    proposed for it stays, about no stage; its public feedback links, perhaps
+    still on a poster, say they have been replaced. A stage with sign-offs or
     completions is never removed: its posts are keyed by its id, which SQLite
     may give to the next stage added.
     """
@@ -403,6 +406,9 @@ def remove_stage(*, session: Session, project: Project, stage_id: int, by: str) 
     for schedule in session.exec(select(Schedule).where(Schedule.stage_id == stage_id)):
         schedule.stage_id = None
         session.add(schedule)
+    for link in session.exec(select(FeedbackLink).where(FeedbackLink.stage_id == stage_id)):
+        link.stage_id, link.state = None, LinkState.REPLACED
+        session.add(link)
     session.flush()
     session.delete(stage)
     session.flush()

@@ -17,6 +17,7 @@ from bot.scheduling import jobs
 from storage.models import CheckinResponse, MeasureValue, OutboxMessage, Schedule
 
 from .conftest import CHANNEL, LEAD, PARTNER, Workspace, wait_until
+from .public_pages import Visitor, link_path
 
 MONDAY = datetime(2027, 3, 15, 8, 59, 30, tzinfo=UTC)  # 08:59:30 in London (GMT)
 NEXT_MINUTE = "09:00"
@@ -204,6 +205,27 @@ def test_a_day_later_the_follow_up_names_the_groups_not_yet_heard_from(workspace
     assert "no service-user view yet" in follow_up
     workspace.settle()
     assert len(_thread(workspace, post)) == 4
+
+
+def test_a_service_user_answering_on_the_feedback_page_is_heard_by_the_follow_up(
+    workspace, clock
+):
+    post = _schedule_and_fire(workspace, clock)
+    for user, role in ((LEAD, "management"), (PARTNER, "staff"), (UNION, "union")):
+        _answer(workspace, user, post, value="20", role=role)
+    path = link_path(workspace)
+    visitor = Visitor(workspace.url)
+    form = visitor.get(path)
+    sent = visitor.post(
+        path,
+        {"form_token": form.form_token, "website": "", "good": "Calm", "source": "service-user"},
+    )
+    assert sent.status == 303
+    clock.move_to(MONDAY + timedelta(days=1, minutes=1))
+    jobs.follow_up_checkins(workspace.runtime)
+    workspace.settle()
+    # Every group has been heard, the service users through the page: nothing to chase.
+    assert len(_thread(workspace, post)) == 3
 
 
 def test_the_report_uploads_a_run_chart_and_figures_that_match_the_responses(

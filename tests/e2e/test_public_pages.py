@@ -299,6 +299,20 @@ def test_a_replaced_link_says_so_on_every_page_and_takes_nothing(site):
     assert visitor.get(new).status == 200
 
 
+def test_removing_a_stage_leaves_its_link_saying_it_has_been_replaced(site):
+    path = link_path(site, stage_number=1)
+    visitor = _visitor(site)
+    assert visitor.get(path).status == 200
+    question = site.stage("remove 1")
+    message = {**question.json(), "message_ts": "1700000000.000100"}
+    assert site.press(message, "remove_stage").status == 200
+    (removed,) = site.standin.wait_for("response_url")
+    assert "Removed Pilot the new rota" in removed.args["text"]
+    page = visitor.get(path)
+    assert page.status == 410
+    assert "This link has been replaced" in page.body
+
+
 def test_a_closed_link_takes_nothing_but_its_you_said_we_did_page_stays(site):
     path = link_path(site)
     visitor = _visitor(site)
