@@ -207,9 +207,7 @@ def test_a_day_later_the_follow_up_names_the_groups_not_yet_heard_from(workspace
     assert len(_thread(workspace, post)) == 4
 
 
-def test_a_service_user_answering_on_the_feedback_page_is_heard_by_the_follow_up(
-    workspace, clock
-):
+def test_a_service_user_answering_on_the_feedback_page_is_heard_by_the_follow_up(workspace, clock):
     post = _schedule_and_fire(workspace, clock)
     for user, role in ((LEAD, "management"), (PARTNER, "staff"), (UNION, "union")):
         _answer(workspace, user, post, value="20", role=role)
