@@ -20,6 +20,7 @@ from bot.views.you_said import WITHDRAW_ANSWER, YOU_SAID
 from storage.models import FeedbackLink, LinkState, Project, YouSaidWeDid
 
 from .conftest import CHANNEL, PARTNER, Workspace, wait_until
+from .public_pages import Visitor
 
 LINK = re.compile(r"http://localhost:3000/f/([A-Za-z0-9_-]{22})")
 
@@ -144,6 +145,13 @@ def test_from_a_page_answer_in_the_channel_to_the_published_answer_and_back(work
         None,
     )
 
+    # The pair is on the public page the link's poster points to, as the lead wrote it.
+    public = Visitor(workspace.url).get(f"/f/{token}/you-said-we-did")
+    assert public.status == 200
+    assert "Finding the lounge is hard" in public.body
+    assert "Signs from the lift" in public.body
+    assert "Nobody said where the lounge is" not in public.body
+
     relisted = workspace.command("/feedback", "list")
     assert "Edit what we did" in relisted.text
     shown = {"message_ts": "1700000000.000200", "blocks": relisted.json()["blocks"]}
@@ -152,6 +160,9 @@ def test_from_a_page_answer_in_the_channel_to_the_published_answer_and_back(work
     assert "Taken off “You said, we did”" in said.args["text"]
     with Session(workspace.runtime.engine) as session:
         assert session.exec(select(YouSaidWeDid)).one().withdrawn_at is not None
+    assert (
+        "Signs from the lift" not in Visitor(workspace.url).get(f"/f/{token}/you-said-we-did").body
+    )
 
 
 def test_only_a_lead_can_answer_feedback_publicly(workspace):
