@@ -102,22 +102,29 @@ def _migrate(settings: Settings) -> list[str]:
 
 
 def _check_slack(settings: Settings) -> None:
-    """Ask Slack who the bot token is before starting, as Bolt will in the worker: there a
-    failure would end as gunicorn's "Worker failed to boot"."""
-    if not settings.slack_bot_token:
-        return
+    """Ask Slack whether it takes the tokens before starting, as Bolt and the Socket Mode
+    handler will in the worker: there a refusal would end as gunicorn's "Worker failed to
+    boot", a traceback rather than a line naming the setting."""
+    if settings.slack_bot_token:
+        _ask_slack(settings, "SLACK_BOT_TOKEN", settings.slack_bot_token, "auth.test")
+    if settings.mode is Mode.SOCKET and settings.slack_app_token:
+        # An unused connection URL expires by itself: asking for one changes nothing.
+        _ask_slack(settings, "SLACK_APP_TOKEN", settings.slack_app_token, "apps.connections.open")
+
+
+def _ask_slack(settings: Settings, setting: str, token: str, method: str) -> None:
     client = WebClient(
         base_url=settings.slack_api_url,
-        token=settings.slack_bot_token,
+        token=token,
         timeout=10,
         logger=_QUIET_SDK,
         retry_handlers=[],
     )
     try:
-        client.auth_test()
+        client.api_call(method)
     except SlackApiError as error:
         raise SettingProblem(
-            f"SLACK_BOT_TOKEN: Slack refused it ({error.response.get('error')})"
+            f"{setting}: Slack refused it ({error.response.get('error')})"
         ) from error
     except (urllib.error.URLError, OSError) as error:
         reason = getattr(error, "reason", error)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.console.standin import SlackStandIn
 from storage.migrate import MIGRATIONS
 
 CHANGEBOT = str(Path(sys.executable).with_name("changebot"))
@@ -96,6 +97,19 @@ def test_http_mode_with_slack_unreachable_stops_with_one_line_before_gunicorn(tm
     line = refusal(result)
     assert line.startswith(f"changebot: SLACK_API_URL: cannot reach Slack at {unreachable}: ")
     assert "Connection refused" in line
+
+
+def test_socket_mode_with_an_app_token_slack_refuses_stops_with_one_line(tmp_path):
+    with SlackStandIn(team_id="T1") as standin:  # it refuses apps.connections.open by default
+        result = changebot(
+            "run",
+            cwd=tmp_path,
+            SLACK_BOT_TOKEN="xoxb-1",
+            SLACK_APP_TOKEN="xapp-1",
+            SLACK_API_URL=standin.api_url,
+        )
+    said = "changebot: SLACK_APP_TOKEN: Slack refused it (not_allowed_token_type)"
+    assert refusal(result) == said
 
 
 def test_db_upgrade_says_which_revisions_it_applied_then_that_there_was_nothing(tmp_path):
