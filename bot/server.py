@@ -32,7 +32,7 @@ from sqlalchemy.engine import Engine
 from bot.app import create_app, token_source
 from bot.background import BackgroundProcess, start_background
 from bot.config import Settings
-from bot.edge import ReplayGuard, SlackEdge, WsgiApp
+from bot.edge import SlackEdge, WsgiApp
 from bot.http_worker import DeadlineWorker
 from bot.logs import EscapingFormatter
 from bot.runtime import Runtime, build_runtime
@@ -148,7 +148,6 @@ def build_wsgi(settings: Settings, *, background: bool) -> tuple[Runtime, WsgiAp
     edge = SlackEdge(
         SlackRequestHandler(create_app(settings, runtime)),
         signing_secret=settings.slack_signing_secret or "",
-        replays=ReplayGuard(engine),
     )
     if background:
         start_background(runtime)
