@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
 from sqlalchemy import Insert, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
@@ -62,20 +64,34 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
             raise
 
 
-def insert_new(session: Session, row: SQLModel, *, unique: list[str]) -> bool:
-    """Insert `row` unless one with the same `unique` key exists; whether it was inserted.
+def insert_new(
+    session: Session, model: type[SQLModel], values: Mapping[str, Any], *, unique: list[str]
+) -> bool:
+    """Insert a row of `model` unless one with the same `unique` key exists; whether it was.
 
+    `values` are the row's columns; the model's defaults fill the others.
     One statement (`INSERT … ON CONFLICT DO NOTHING`), on SQLite and PostgreSQL alike:
     no savepoint to set and release, and a row racing in from another instance makes
     this return False rather than abort the transaction. The statement is built once
-    per table and the row's values travel as parameters: building and keying it anew
-    cost three times what running it does.
+    per table and the values travel as parameters, with no model instance in between:
+    building and keying the statement, or the instance, cost more than running it.
     """
-    table = type(row).__table__  # type: ignore[attr-defined]
-    values = {column.name: getattr(row, column.name) for column in table.columns}
-    values = {name: value for name, value in values.items() if value is not None}
+    row = {name: field.get_default(call_default_factory=True) for name, field in _defaults(model)}
+    row.update(values)
+    row = {name: value for name, value in row.items() if value is not None}
+    table = model.__table__  # type: ignore[attr-defined]
     statement = _insert_new(table, tuple(unique), session.get_bind().dialect.name)
-    return session.execute(statement, values).first() is not None
+    return session.execute(statement, row).first() is not None
+
+
+@functools.cache
+def _defaults(model: type[SQLModel]) -> tuple[tuple[str, FieldInfo], ...]:
+    """The fields of `model` that have a default (a value or a factory) other than None."""
+    return tuple(
+        (name, field)
+        for name, field in model.model_fields.items()
+        if field.default_factory is not None or field.default not in (None, PydanticUndefined)
+    )
 
 
 @functools.cache

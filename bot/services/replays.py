@@ -45,8 +45,8 @@ def first_sighting(*, session: Session, sighting: Sighting) -> bool:
     `forget_stale`: deleting them here would hold their row locks for the
     whole of the request's work, and every request would wait on the others.
     """
-    seen = SeenRequest(signature=sighting.signature, expires_at=sighting.stale_at)
-    return insert_new(session, seen, unique=["signature"])
+    seen = {"signature": sighting.signature, "expires_at": sighting.stale_at}
+    return insert_new(session, SeenRequest, seen, unique=["signature"])
 
 
 def forget_stale(*, session: Session, now: datetime) -> int:
