@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
-from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 from sqlalchemy import Insert, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -76,7 +75,7 @@ def insert_new(
     per table and the values travel as parameters, with no model instance in between:
     building and keying the statement, or the instance, cost more than running it.
     """
-    row = {name: field.get_default(call_default_factory=True) for name, field in _defaults(model)}
+    row = {name: make() if make else value for name, value, make in _defaults(model)}
     row.update(values)
     row = {name: value for name, value in row.items() if value is not None}
     table = model.__table__  # type: ignore[attr-defined]
@@ -85,10 +84,10 @@ def insert_new(
 
 
 @functools.cache
-def _defaults(model: type[SQLModel]) -> tuple[tuple[str, FieldInfo], ...]:
-    """The fields of `model` that have a default (a value or a factory) other than None."""
+def _defaults(model: type[SQLModel]) -> tuple[tuple[str, Any, Callable[[], Any] | None], ...]:
+    """The fields of `model` with a default other than None: the value, or what makes it."""
     return tuple(
-        (name, field)
+        (name, field.default, cast(Callable[[], Any] | None, field.default_factory))
         for name, field in model.model_fields.items()
         if field.default_factory is not None or field.default not in (None, PydanticUndefined)
     )
