@@ -155,13 +155,19 @@ class CommandHandler(Generic[Request]):
     handle: Callable[[Turn, Request], Reply]
 
 
-def command_listener(handler: CommandHandler[Any]) -> Callable[..., None]:
-    """Parse, then do the work on the runtime's pool: its reply travels in the ack when it is
-    done within `ACK_DEADLINE`, otherwise the ack goes empty and the reply follows."""
+def command_listener(handlers: Mapping[str, CommandHandler[Any]]) -> Callable[..., None]:
+    """One listener for every slash command, which hands each to its handler by name.
+
+    Parse, then do the work on the runtime's pool: its reply travels in the ack when it is
+    done within `ACK_DEADLINE`, otherwise the ack goes empty and the reply follows. One
+    listener rather than one per command: Bolt tries the listeners' matchers in turn, and
+    each matcher tried cost a command as much as a database statement.
+    """
 
     def on_command(
         ack: Ack, respond: Respond, client: WebClient, command: Json, context: BoltContext
     ) -> None:
+        handler = handlers[command["command"]]
         try:
             request = handler.parse(command.get("text") or "")
         except ChangebotError as error:
@@ -199,7 +205,6 @@ def command_listener(handler: CommandHandler[Any]) -> Callable[..., None]:
         else:
             ack(**_ephemeral(reply))
 
-    on_command.__name__ = f"on_{handler.forms.command.lstrip('/')}_command"
     return on_command
 
 
