@@ -71,16 +71,16 @@ def enqueue(
     update_key: str | None = None,
 ) -> bool:
     """Write a message or a file to the outbox; False when a row with this key already exists."""
-    row = OutboxMessage(
-        key=key,
-        team_id=team_id,
-        channel_id=channel_id,
-        payload=json.dumps(message.payload()),
-        thread_ts=reply_to_ts,
-        thread_key=thread_key,
-        update_key=update_key,
-    )
-    if not insert_new(session, row, unique=["key"]):
+    row = {
+        "key": key,
+        "team_id": team_id,
+        "channel_id": channel_id,
+        "payload": json.dumps(message.payload()),
+        "thread_ts": reply_to_ts,
+        "thread_key": thread_key,
+        "update_key": update_key,
+    }
+    if not insert_new(session, OutboxMessage, row, unique=["key"]):
         return False
     session.info[OUTBOX_WRITTEN] = True
     return True

@@ -11,12 +11,14 @@ nothing from the request (SPEC §6):
 1. the body: over `MAX_BODY_BYTES` gets 413, without reading the rest;
 2. the timestamp (ASCII digits, within five minutes) and the signature
    (`v0=` + HMAC-SHA256 of `v0:{timestamp}:{body}`): 401;
-3. the body's shape, parsed as Bolt will parse it: 400;
-4. the replay record: a signature already seen gets an empty 200 and does
-   nothing.
+3. the body's shape, parsed as Bolt will parse it: 400.
 
-Bolt's own verification stays on behind this, and passes. Everything else
-(the OAuth pages, `/healthz` in front) goes by untouched.
+The edge touches no database. The replay record (a signature already seen
+gets an empty 200 and does nothing) is kept in the transaction of the work
+the request asks for (bot/listeners/surfaces.py), so that a request costs
+one transaction rather than two. Bolt's own verification stays on behind
+this, and passes. Everything else (the OAuth pages, `/healthz` in front)
+goes by untouched.
 """
 
 from __future__ import annotations
@@ -29,17 +31,10 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
-from datetime import UTC, datetime
 from typing import Any, BinaryIO
 from urllib.parse import parse_qsl
 
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
-
-from bot.services.replays import first_sighting
-from storage.db import unit_of_work
+from bot.services.replays import FRESH_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +42,6 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 EVENTS_PATH = "/slack/events"
 MAX_BODY_BYTES = 1024 * 1024
-# Slack's window: a timestamp further than this from our clock is refused.
-FRESH_SECONDS = 300
-# How long a request waits for the replay record before going ahead without it:
-# well inside the slash command's ack deadline (bot/listeners/commands/runner.py).
-REPLAY_RECORD_WAIT_SECONDS = 0.5
 
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
@@ -85,40 +75,6 @@ def _malformed(reason: str) -> Refused:
     return Refused("400 Bad Request", reason)
 
 
-class ReplayGuard:
-    """The database's record of seen signatures, asked with a deadline.
-
-    When the record cannot answer (the database down, or locked past the
-    deadline), the request goes ahead: the work it asks for needs the same
-    database, so it fails and is answered as a failure (an event gets a 5xx,
-    a command "nothing was changed"), while refusing it here would turn every
-    database hiccup into a wall of silent 200s. A record still waiting on a
-    lock finishes in the background.
-    """
-
-    def __init__(self, engine: Engine, *, wait_seconds: float = REPLAY_RECORD_WAIT_SECONDS):
-        self._engine = engine
-        self._wait = wait_seconds
-        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="replay-record")
-
-    def first_sighting(self, signature: str, *, stale_at: datetime, now: datetime) -> bool:
-        work = self._pool.submit(self._record, signature, stale_at, now)
-        try:
-            return work.result(timeout=self._wait)
-        except FutureTimeout:
-            log.warning("the replay record did not answer in time: the request goes ahead")
-        except SQLAlchemyError as error:
-            log.warning(
-                "the replay record is unavailable (%s): the request goes ahead",
-                type(error).__name__,
-            )
-        return True
-
-    def _record(self, signature: str, stale_at: datetime, now: datetime) -> bool:
-        with unit_of_work(self._engine) as session:
-            return first_sighting(session=session, signature=signature, stale_at=stale_at, now=now)
-
-
 class SlackEdge:
     """WSGI middleware in front of Bolt's handler for `POST /slack/events`."""
 
@@ -127,14 +83,12 @@ class SlackEdge:
         bolt: WsgiApp,
         *,
         signing_secret: str,
-        replays: ReplayGuard,
         clock: Callable[[], float] = time.time,
     ) -> None:
         if not signing_secret:
             raise ValueError("the edge needs the signing secret: without it anyone could sign")
         self._bolt = bolt
         self._secret = signing_secret.encode()
-        self._replays = replays
         self._clock = clock
 
     def __call__(
@@ -144,20 +98,17 @@ class SlackEdge:
             return self._bolt(environ, start_response)
         try:
             body = read_body(environ)
-            signature, timestamp = self._verify(environ, body)
+            self._verify(environ, body)
             check_shape(environ.get("CONTENT_TYPE"), body)
         except Refused as refusal:
             log.warning("refused a request to %s: %s", EVENTS_PATH, refusal.reason)
             return _answer(start_response, refusal.status, refusal.told)
-        if not self._first_sighting(signature, timestamp):
-            log.info("ignored a replay of a request already processed")
-            return _answer(start_response, "200 OK", "")
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
         return self._bolt(environ, start_response)
 
-    def _verify(self, environ: Mapping[str, Any], body: bytes) -> tuple[str, int]:
-        """The signature's digest and the timestamp, once both are proven; else 401."""
+    def _verify(self, environ: Mapping[str, Any], body: bytes) -> None:
+        """Prove the timestamp fresh and the signature right; else 401."""
         timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
         if not _TIMESTAMP.fullmatch(timestamp):
             raise _unverified("the timestamp is missing or not a whole number of seconds")
@@ -169,14 +120,6 @@ class SlackEdge:
         expected = signature_of(self._secret, timestamp, body)
         if not hmac.compare_digest(signature.encode(), expected.encode()):
             raise _unverified("the signature does not match")
-        return signature.removeprefix("v0="), int(timestamp)
-
-    def _first_sighting(self, signature: str, timestamp: int) -> bool:
-        return self._replays.first_sighting(
-            signature,
-            stale_at=datetime.fromtimestamp(timestamp + FRESH_SECONDS, UTC),
-            now=datetime.fromtimestamp(self._clock(), UTC),
-        )
 
 
 def signature_of(secret: bytes, timestamp: str, body: bytes) -> str:

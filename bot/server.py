@@ -38,7 +38,7 @@ from sqlalchemy.engine import Engine
 from bot.app import create_app, token_source
 from bot.background import BackgroundProcess, start_background
 from bot.config import Settings
-from bot.edge import ReplayGuard, SlackEdge, WsgiApp
+from bot.edge import SlackEdge, WsgiApp
 from bot.http_worker import DeadlineWorker
 from bot.logs import EscapingFormatter
 from bot.runtime import Runtime, build_runtime
@@ -195,7 +195,6 @@ def build_wsgi(settings: Settings, *, background: bool) -> tuple[Runtime, WsgiAp
     edge = SlackEdge(
         SlackRequestHandler(create_app(settings, runtime)),
         signing_secret=settings.slack_signing_secret or "",
-        replays=ReplayGuard(runtime.engine),
     )
     start_worker(runtime, background=background)
     return runtime, wsgi_app(runtime, edge)
@@ -227,9 +226,9 @@ class ChangebotServer(BaseApplication):
         """Everything gunicorn is told, here; nothing is read from its command line or files.
 
         The control socket (gunicorn 25.1+, `gunicornc`) is off: changebot has
-        no use for it, since an instance is one worker whose scheduler and
-        sender live in it (adding workers or reloading from outside is wrong
-        for it) and is stopped by SIGTERM. Left on, every instance on a host
+        no use for it, since an instance is one worker beside one background
+        process for its scheduler and sender (adding workers or reloading from
+        outside is wrong for it) and is stopped by SIGTERM. Left on, every instance on a host
         would share `~/.gunicorn/gunicorn.ctl`, and stopping one deleted the
         socket of another.
         """

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+import sqlite3
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event
+from pydantic_core import PydanticUndefined
+from sqlalchemy import Insert, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel, create_engine
@@ -61,24 +65,44 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
             raise
 
 
-def insert_new(session: Session, row: SQLModel, *, unique: list[str]) -> bool:
-    """Insert `row` unless one with the same `unique` key exists; whether it was inserted.
+def insert_new(
+    session: Session, model: type[SQLModel], values: Mapping[str, Any], *, unique: list[str]
+) -> bool:
+    """Insert a row of `model` unless one with the same `unique` key exists; whether it was.
 
+    `values` are the row's columns; the model's defaults fill the others.
     One statement (`INSERT … ON CONFLICT DO NOTHING`), on SQLite and PostgreSQL alike:
     no savepoint to set and release, and a row racing in from another instance makes
-    this return False rather than abort the transaction.
+    this return False rather than abort the transaction. The statement is built once
+    per table and the values travel as parameters, with no model instance in between:
+    building and keying the statement, or the instance, cost more than running it.
     """
-    table = type(row).__table__  # type: ignore[attr-defined]
-    values = {column.name: getattr(row, column.name) for column in table.columns}
-    values = {name: value for name, value in values.items() if value is not None}
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (
+    row = {name: make() if make else value for name, value, make in _defaults(model)}
+    row.update(values)
+    row = {name: value for name, value in row.items() if value is not None}
+    table = model.__table__  # type: ignore[attr-defined]
+    statement = _insert_new(table, tuple(unique), session.get_bind().dialect.name)
+    return session.execute(statement, row).first() is not None
+
+
+@functools.cache
+def _defaults(model: type[SQLModel]) -> tuple[tuple[str, Any, Callable[[], Any] | None], ...]:
+    """The fields of `model` with a default other than None: the value, or what makes it."""
+    return tuple(
+        (name, field.default, cast(Callable[[], Any] | None, field.default_factory))
+        for name, field in model.model_fields.items()
+        if field.default_factory is not None or field.default not in (None, PydanticUndefined)
+    )
+
+
+@functools.cache
+def _insert_new(table: Table, unique: tuple[str, ...], dialect_name: str) -> Insert:
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return (
         dialect.insert(table)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=unique)
+        .on_conflict_do_nothing(index_elements=list(unique))
         .returning(*table.primary_key.columns)
     )
-    return session.exec(statement).first() is not None
 
 
 def _take_turns(engine: Engine) -> None:
@@ -87,9 +111,11 @@ def _take_turns(engine: Engine) -> None:
     Every transaction begins IMMEDIATE (it takes the write lock at once). The
     threads of one process wait their turn on an in-process lock rather than
     in SQLite's busy handler, which polls with sleeps of up to 100 ms and made
-    a busy moment's slowest answers take seconds. Other processes on the same
-    file still wait in the busy handler. Re-entrant, so a thread that opens a
-    second transaction meets SQLite's own lock rather than deadlocking here.
+    a busy moment's slowest answers take seconds. While another process holds
+    the file (the background process's sender, committing post after post),
+    the turn's holder asks again every millisecond or two (`_begin_immediate`)
+    instead. Re-entrant, so a thread that opens a second transaction meets
+    SQLite's own lock rather than deadlocking here.
 
     Each connection notes that it holds a turn and gives it back once: when
     BEGIN IMMEDIATE fails ("database is locked"), SQLAlchemy fires the
@@ -103,7 +129,7 @@ def _take_turns(engine: Engine) -> None:
         turn.acquire()
         connection.info[holds_turn] = True
         try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            _begin_immediate(connection)
         except BaseException:
             end(connection)
             raise
@@ -115,3 +141,42 @@ def _take_turns(engine: Engine) -> None:
     event.listen(engine, "begin", begin)
     event.listen(engine, "commit", end)
     event.listen(engine, "rollback", end)
+
+
+# The longest pause between two tries for another process's write lock.
+_LOCK_RETRY_SECONDS = 0.002
+_BUSY_TIMEOUT = "changebot_busy_timeout_ms"  # the connection's own, in its info
+
+
+def _begin_immediate(connection: Connection) -> None:
+    """BEGIN IMMEDIATE, asked again every millisecond or two while another process writes.
+
+    SQLite's busy handler sleeps ever longer between tries (up to 100 ms), and a
+    process that commits often takes the lock again in between: a request once
+    waited 1.3 s for a lock that was free most of that time, every other request
+    queued behind its turn. So the handler is off while this asks, for as long
+    as the connection's busy timeout (`PRAGMA busy_timeout`) would have waited;
+    the last try goes through SQLAlchemy, so that a lock held past it is the
+    usual "database is locked" error.
+    """
+    raw = connection.connection.dbapi_connection
+    assert raw is not None  # an open connection is beginning
+    if _BUSY_TIMEOUT not in connection.info:
+        connection.info[_BUSY_TIMEOUT] = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+    busy_timeout_ms = connection.info[_BUSY_TIMEOUT]
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+    pause = _LOCK_RETRY_SECONDS / 8
+    raw.execute("PRAGMA busy_timeout=0")
+    try:
+        while time.monotonic() < deadline:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                    break
+            time.sleep(pause)
+            pause = min(2 * pause, _LOCK_RETRY_SECONDS)
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")

@@ -14,6 +14,12 @@ opened) and answers Slack the way that surface needs:
 A form and an event are each stored once: the request's id (the view's, the
 event's) is recorded in the same transaction as the work, so a retry after
 a failure does the work, and a retry after a success does nothing.
+
+A replay (the same signed request sent again) is recognised the same way:
+the first turn of every request records its signature (bot/services/replays.py)
+before the work, and a signature already recorded gets an empty answer and
+does nothing. A request refused or failed is rolled back, its signature too,
+so its replay is refused or fails again, still changing nothing.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from slack_sdk import WebClient
 
 from bot.errors import ChangebotError
 from bot.listeners import failures
-from bot.listeners.context import Turn, runtime_of
+from bot.listeners.context import Turn, runtime_of, sighting_of
 from bot.listeners.payloads import (
     Press,
     caller_of_action,
@@ -43,15 +49,15 @@ from bot.listeners.payloads import (
 )
 from bot.parsing.forms import CommandForms, ShowHelp
 from bot.runtime import Runtime
-from bot.services import events
+from bot.services import events, replays
 from bot.services.projects import Caller
+from bot.services.replays import Sighting
 from bot.views import replies
 from bot.views.message import Message
 
 log = logging.getLogger(__name__)
 
-# Slack wants every ack within 3 seconds; these leave room for the trip back and for the
-# edge's replay record, which waits up to half a second for the database (bot/edge.py).
+# Slack wants every ack within 3 seconds; these leave room for the trip back.
 ACK_DEADLINE = 2.0
 FORM_DEADLINE = 2.0
 Json = dict[str, Any]
@@ -88,15 +94,24 @@ class _AlreadyDone(Exception):
     """This form or event was stored before: a retry, or a replay."""
 
 
+class _Replayed(Exception):
+    """This very request (its signature) was processed before: it is answered empty."""
+
+
 class _TooLate(Exception):
     """The person was already told that the form could not be saved in time."""
 
 
 def answer_turn(
-    runtime: Runtime, caller: Caller, client: WebClient, work: Callable[[Turn], Reply]
+    runtime: Runtime,
+    caller: Caller,
+    client: WebClient,
+    work: Callable[[Turn], Reply],
+    *,
+    sighting: Sighting | None,
 ) -> Answer:
     """The work's reply, its `Later` steps done: nothing slow is done inside a transaction."""
-    reply = run_turn(runtime, caller, client, work)
+    reply = run_turn(runtime, caller, client, work, sighting=sighting)
     while isinstance(reply, Later):
         reply = run_turn(runtime, caller, client, partial(_finish, reply, reply.prepare()))
     return reply
@@ -112,11 +127,14 @@ def run_turn(
     client: WebClient,
     work: Callable[[Turn], T],
     *,
+    sighting: Sighting | None = None,
     once: str | None = None,
     given_up: threading.Event | None = None,
 ) -> T:
     """The work in one transaction; a domain error or a failure rolls all of it back."""
     with runtime.transaction() as session:
+        if sighting and not replays.first_sighting(session=session, sighting=sighting):
+            raise _Replayed()
         if once and not events.first_delivery(session=session, event_id=once, team_id=None):
             raise _AlreadyDone(once)
         done = work(Turn(session, runtime, caller, client))
@@ -137,13 +155,19 @@ class CommandHandler(Generic[Request]):
     handle: Callable[[Turn, Request], Reply]
 
 
-def command_listener(handler: CommandHandler[Any]) -> Callable[..., None]:
-    """Parse, then do the work on the runtime's pool: its reply travels in the ack when it is
-    done within `ACK_DEADLINE`, otherwise the ack goes empty and the reply follows."""
+def command_listener(handlers: Mapping[str, CommandHandler[Any]]) -> Callable[..., None]:
+    """One listener for every slash command, which hands each to its handler by name.
+
+    Parse, then do the work on the runtime's pool: its reply travels in the ack when it is
+    done within `ACK_DEADLINE`, otherwise the ack goes empty and the reply follows. One
+    listener rather than one per command: Bolt tries the listeners' matchers in turn, and
+    each matcher tried cost a command as much as a database statement.
+    """
 
     def on_command(
         ack: Ack, respond: Respond, client: WebClient, command: Json, context: BoltContext
     ) -> None:
+        handler = handlers[command["command"]]
         try:
             request = handler.parse(command.get("text") or "")
         except ChangebotError as error:
@@ -159,6 +183,7 @@ def command_listener(handler: CommandHandler[Any]) -> Callable[..., None]:
             caller_of_command(command),
             client,
             lambda turn: handler.handle(turn, request),
+            sighting=sighting_of(context),
         )
         opener = _modal_opener(client, command.get("trigger_id"))
         try:
@@ -166,6 +191,10 @@ def command_listener(handler: CommandHandler[Any]) -> Callable[..., None]:
         except FutureTimeout:
             ack()
             work.add_done_callback(lambda done: _reply_later(done, respond, opener))
+            return
+        except _Replayed:
+            _ignore_replay()
+            ack()
             return
         except ChangebotError as error:
             ack(**_ephemeral(replies.refusal(error)))
@@ -176,7 +205,6 @@ def command_listener(handler: CommandHandler[Any]) -> Callable[..., None]:
         else:
             ack(**_ephemeral(reply))
 
-    on_command.__name__ = f"on_{handler.forms.command.lstrip('/')}_command"
     return on_command
 
 
@@ -203,7 +231,12 @@ def _interaction(
         runtime = runtime_of(context)
         argument = picked(body)
         done = runtime.command_pool.submit(
-            answer_turn, runtime, caller_of_action(body), client, lambda turn: work(turn, argument)
+            answer_turn,
+            runtime,
+            caller_of_action(body),
+            client,
+            lambda turn: work(turn, argument),
+            sighting=sighting_of(context),
         )
         opener = _modal_opener(client, body.get("trigger_id"))
         done.add_done_callback(lambda finished: _reply_later(finished, respond, opener))
@@ -241,6 +274,7 @@ def form(
             caller,
             client,
             lambda turn: work(turn, view, metadata),
+            sighting=sighting_of(context),
             once=f"view:{view.get('id')}",
             given_up=given_up,
         )
@@ -249,6 +283,10 @@ def form(
         except FutureTimeout:
             given_up.set()
             ack(**_form_error(replies.NOT_SAVED_YET, fallback))
+            return
+        except _Replayed:
+            _ignore_replay()
+            ack()
             return
         except _AlreadyDone:
             ack(response_action="update", view=replies.finished_form("Saved", replies.saved()))
@@ -299,8 +337,12 @@ def event(
                 caller_of_event(body, event),
                 client,
                 lambda turn: work(turn, wanted),
+                sighting=sighting_of(context),
                 once=body.get("event_id"),
             )
+        except _Replayed:
+            _ignore_replay()
+            return None
         except _AlreadyDone:
             log.info("event %s was already handled; ignoring Slack's retry", body.get("event_id"))
             return None
@@ -316,6 +358,10 @@ def event(
 
 
 # -- answering -----------------------------------------------------------------------------
+
+
+def _ignore_replay() -> None:
+    log.info("ignored a replay of a request already processed")
 
 
 def _ephemeral(message: Message) -> Json:
@@ -337,6 +383,9 @@ def _reply_later(
     """Deliver work that finished after its ack: the reply, a refusal, or an apology."""
     try:
         reply = done.result()
+    except _Replayed:
+        _ignore_replay()
+        return
     except ChangebotError as error:
         respond(
             response_type="ephemeral", replace_original=False, **replies.refusal(error).payload()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.runtime import Runtime
-from bot.services import events
+from bot.services import events, replays
 
 log = logging.getLogger(__name__)
 
@@ -17,4 +17,12 @@ def forget_old_events(runtime: Runtime) -> int:
             session=session, cutoff=runtime.clock() - events.RETENTION
         )
     log.info("forgot %d handled event and form ids older than a day", forgotten)
+    return forgotten
+
+
+def forget_stale_requests(runtime: Runtime) -> int:
+    """Signatures of requests whose timestamps went stale can never match a request again."""
+    with runtime.transaction() as session:
+        forgotten = replays.forget_stale(session=session, now=runtime.clock())
+    log.debug("forgot %d signatures of requests no longer fresh", forgotten)
     return forgotten

@@ -25,6 +25,7 @@ from bot.scheduling import sync
 log = logging.getLogger(__name__)
 
 HOUSEKEEPING_JOB = "housekeeping:events"
+REPLAY_HOUSEKEEPING_JOB = "housekeeping:replays"
 CHECKIN_FOLLOW_UP_JOB = "checkins:follow-up"
 CONCERN_ESCALATION_JOB = "concerns:escalation"
 OVERDUE_NUDGE_JOB = "stages:overdue-nudge"
@@ -37,6 +38,11 @@ def install(runtime: Runtime) -> None:
         HOUSEKEEPING_JOB,
         "bot.scheduling.jobs:forget_old_events",
         CronTrigger(hour=3, minute=17, timezone=UTC),
+    )
+    scheduler.add(
+        REPLAY_HOUSEKEEPING_JOB,
+        "bot.scheduling.jobs:forget_stale_requests",
+        IntervalTrigger(minutes=5),
     )
     scheduler.add(
         CHECKIN_FOLLOW_UP_JOB,
@@ -64,6 +70,11 @@ def run_schedule(runtime: Runtime, schedule_id: int) -> None:
 def forget_old_events(runtime: Runtime) -> None:
     """Slack stops retrying an event within minutes: ids older than a day are dropped."""
     housekeeping_runs.forget_old_events(runtime)
+
+
+def forget_stale_requests(runtime: Runtime) -> None:
+    """Seen signatures are kept only while their requests could still arrive (five minutes)."""
+    housekeeping_runs.forget_stale_requests(runtime)
 
 
 def escalate_concerns(runtime: Runtime) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete
 from sqlmodel import Session, col, select
 
 from bot.errors import InvalidInput, NotFound
@@ -65,9 +65,12 @@ def measures_of(*, session: Session, project: Project) -> list[Measure]:
     return list(session.exec(query))
 
 
+# Asked by every stage completion's celebration: built once.
+_ANY_MEASURE = select(Measure.id).where(Measure.project_id == bindparam("project_id")).limit(1)
+
+
 def has_measures(*, session: Session, project: Project) -> bool:
-    query = select(func.count()).select_from(Measure).where(Measure.project_id == project.id)
-    return session.exec(query).one() > 0
+    return session.exec(_ANY_MEASURE, params={"project_id": project.id}).first() is not None
 
 
 # -- check-in schedules -----------------------------------------------------------------

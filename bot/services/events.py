@@ -17,7 +17,7 @@ RETENTION = timedelta(days=1)
 def first_delivery(*, session: Session, event_id: str, team_id: str | None) -> bool:
     """Record the event id; False when it was already recorded (a retry, or another instance)."""
     return insert_new(
-        session, ProcessedEvent(event_id=event_id, team_id=team_id), unique=["event_id"]
+        session, ProcessedEvent, {"event_id": event_id, "team_id": team_id}, unique=["event_id"]
     )
 
 

@@ -8,6 +8,11 @@ Joint sign-off needs one signer of each side (SPEC §2): the management side
 is a management partner, or a lead who is not of the union side; the union
 side is a union partner. While a project signs off jointly, no change of
 side or of leadership may leave a side with nobody to sign.
+
+A unit of work remembers the partners it has loaded (`remember`): the
+caller's partner row comes with the project (bot/services/projects.py), and
+each permission check of the same turn reads it from there rather than from
+the database again.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from enum import StrEnum
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from bot.errors import InvalidInput, NotAllowed
@@ -35,9 +41,31 @@ class Side(StrEnum):
         return Side.UNION if self is Side.MANAGEMENT else Side.MANAGEMENT
 
 
+# Where a session keeps the partners it has loaded, by (project id, user id).
+_LOADED = "changebot_loaded_partners"
+_PARTNER = select(Partner).where(
+    Partner.project_id == bindparam("project_id"), Partner.user_id == bindparam("user_id")
+)
+
+
+def remember(session: Session, partner: Partner) -> None:
+    """Keep `partner` for the permission checks of this unit of work."""
+    session.info.setdefault(_LOADED, {})[(partner.project_id, partner.user_id)] = partner
+
+
 def partner_of(*, session: Session, project: Project, user_id: str) -> Partner | None:
-    query = select(Partner).where(Partner.project_id == project.id, Partner.user_id == user_id)
-    return session.exec(query).first()
+    loaded: Partner | None = session.info.get(_LOADED, {}).get((project.id, user_id))
+    if (
+        loaded is not None
+        and loaded in session
+        and loaded not in session.deleted
+        and (loaded.project_id, loaded.user_id) == (project.id, user_id)
+    ):
+        return loaded
+    found = session.exec(_PARTNER, params={"project_id": project.id, "user_id": user_id}).first()
+    if found is not None:
+        remember(session, found)
+    return found
 
 
 def role_of(*, session: Session, project: Project, user_id: str) -> Role | None:

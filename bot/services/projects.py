@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.errors import InvalidInput
 from bot.services import principles
-from bot.services.partners import require_both_sides, require_lead
+from bot.services.partners import remember, require_both_sides, require_lead
 from bot.services.process_control import RULE_LENGTHS
 from storage.models import Partner, Project, Role, SignoffMode, saved_id
 
@@ -38,6 +39,8 @@ def project_for(*, session: Session, caller: Caller, timezone: str) -> Project:
 
     Two instances may see a channel's first command at once: the unique
     (team, channel) index lets one insert win, and the other reads its row.
+    The caller's partner row, if any, comes in the same query: nearly every
+    command asks next what the caller may do.
     """
     project = _find_project(session, caller)
     if project is not None:
@@ -52,14 +55,14 @@ def project_for(*, session: Session, caller: Caller, timezone: str) -> Project:
             )
             session.add(project)
             session.flush()
-            session.add(
-                Partner(
-                    project_id=saved_id(project),
-                    user_id=caller.user_id,
-                    role=Role.MANAGEMENT,
-                    is_lead=True,
-                )
+            lead = Partner(
+                project_id=saved_id(project),
+                user_id=caller.user_id,
+                role=Role.MANAGEMENT,
+                is_lead=True,
             )
+            session.add(lead)
+            remember(session, lead)
             principles.seed_default_principles(session=session, project=project)
             session.flush()
     except IntegrityError:
@@ -70,11 +73,33 @@ def project_for(*, session: Session, caller: Caller, timezone: str) -> Project:
     return project
 
 
-def _find_project(session: Session, caller: Caller) -> Project | None:
-    query = select(Project).where(
-        Project.team_id == caller.team_id, Project.channel_id == caller.channel_id
+_PROJECT_AND_CALLER = (
+    select(Project, Partner)
+    .outerjoin(
+        Partner,
+        (col(Partner.project_id) == col(Project.id))
+        & (col(Partner.user_id) == bindparam("user_id")),
     )
-    return session.exec(query).first()
+    .where(Project.team_id == bindparam("team_id"), Project.channel_id == bindparam("channel_id"))
+)
+
+
+def _find_project(session: Session, caller: Caller) -> Project | None:
+    """The channel's project, and the caller's partner row remembered for the turn."""
+    found = session.exec(
+        _PROJECT_AND_CALLER,
+        params={
+            "team_id": caller.team_id,
+            "channel_id": caller.channel_id,
+            "user_id": caller.user_id,
+        },
+    ).first()
+    if found is None:
+        return None
+    project, partner = found
+    if partner is not None:
+        remember(session, partner)
+    return project
 
 
 def projects_of(*, session: Session, team_id: str, user_id: str) -> list[Project]:

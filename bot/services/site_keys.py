@@ -21,7 +21,8 @@ def site_key(*, session: Session, name: str) -> bytes:
     """The key called `name`, made on first use; the first instance to make it wins."""
     row = session.get(SiteKey, name)
     if row is None:
-        insert_new(session, SiteKey(name=name, value=secrets.token_hex(KEY_BYTES)), unique=["name"])
+        made = {"name": name, "value": secrets.token_hex(KEY_BYTES)}
+        insert_new(session, SiteKey, made, unique=["name"])
         row = session.get(SiteKey, name)
     if row is None:
         raise RuntimeError(f"site key {name!r} was neither found nor made")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from bot.errors import InvalidInput, NotAllowed, NotFound
@@ -90,6 +90,19 @@ class AwaitingSignoff:
         return Side(self.confirmed.side).other
 
 
+# The statements every stage command runs, built once: building one costs about as much as
+# running it. Each takes the project's id as `project_id`.
+_HOLD_PROJECT = select(Project.id).where(Project.id == bindparam("project_id")).with_for_update()
+_LAST_POSITION = select(func.max(Stage.position)).where(Stage.project_id == bindparam("project_id"))
+_PROGRESS = select(func.count(), func.count().filter(col(Stage.status) == StageStatus.DONE)).where(
+    Stage.project_id == bindparam("project_id")
+)
+_STAGE = select(Stage).where(
+    Stage.project_id == bindparam("project_id"), Stage.position == bindparam("position")
+)
+_LOCKED_STAGE = _STAGE.with_for_update()
+
+
 def today_in(project: Project, clock: Clock = utcnow) -> date:
     return clock().astimezone(ZoneInfo(project.timezone)).date()
 
@@ -107,10 +120,8 @@ def add_stage(
     _check_title(title)
     # Stages are numbered in order: hold the project while taking the next number,
     # so two stages added at once cannot both take it.
-    session.exec(select(Project.id).where(Project.id == project.id).with_for_update()).one()
-    last = session.exec(
-        select(func.max(Stage.position)).where(Stage.project_id == project.id)
-    ).one()
+    session.exec(_HOLD_PROJECT, params={"project_id": project.id}).one()
+    last = session.exec(_LAST_POSITION, params={"project_id": project.id}).one()
     stage = Stage(
         project_id=saved_id(project),
         position=(last or 0) + 1,
@@ -133,9 +144,7 @@ def list_stages(*, session: Session, project: Project) -> list[Stage]:
 
 def progress_of(*, session: Session, project: Project) -> Progress:
     """Counted in the database: a celebration should not load a long plan to say "3 of 7"."""
-    done = func.count().filter(col(Stage.status) == StageStatus.DONE)
-    query = select(func.count(), done).where(Stage.project_id == project.id)
-    total, finished = session.exec(query).one()
+    total, finished = session.exec(_PROGRESS, params={"project_id": project.id}).one()
     return Progress(done=finished, total=total)
 
 
@@ -455,8 +464,8 @@ def get_stage(*, session: Session, project: Project, number: int) -> Stage:
 
 
 def _stage(session: Session, project: Project, number: int, *, lock: bool = False) -> Stage:
-    query = select(Stage).where(Stage.project_id == project.id, Stage.position == number)
-    stage = session.exec(query.with_for_update() if lock else query).first()
+    query = _LOCKED_STAGE if lock else _STAGE
+    stage = session.exec(query, params={"project_id": project.id, "position": number}).first()
     if stage is not None:
         return stage
     count = session.exec(select(func.count()).where(Stage.project_id == project.id)).one()

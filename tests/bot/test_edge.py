@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
-import sqlite3
-import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -17,13 +13,10 @@ import pytest
 from bot.edge import (
     MAX_BODY_BYTES,
     Refused,
-    ReplayGuard,
     check_shape,
     read_body,
     signature_of,
 )
-from storage.db import make_engine
-from storage.migrate import upgrade
 
 PAYLOADS = Path(__file__).parent.parent / "payloads"
 FORM = "application/x-www-form-urlencoded"
@@ -106,48 +99,3 @@ def test_every_captured_interaction_has_the_right_shape(name: str) -> None:
 def test_every_captured_slash_command_has_the_right_shape(name: str) -> None:
     example = _payload(name)
     check_shape(example["content_type"], example["raw_body"].encode())
-
-
-NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-
-
-def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
-
-
-def test_a_database_that_cannot_record_lets_the_request_through_with_one_warning(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path}/no-such-folder/changebot.db")
-    guard = ReplayGuard(engine)
-
-    first = guard.first_sighting("a" * 64, stale_at=NOW + timedelta(minutes=5), now=NOW)
-
-    assert first is True
-    assert _warnings(caplog) == [
-        "the replay record is unavailable (OperationalError): the request goes ahead"
-    ]
-    engine.dispose()
-
-
-def test_a_locked_database_lets_the_request_through_within_the_deadline(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    url = f"sqlite:///{tmp_path}/changebot.db"
-    upgrade(url)
-    engine = make_engine(url)
-    holder = sqlite3.connect(tmp_path / "changebot.db", isolation_level=None)
-    holder.execute("BEGIN EXCLUSIVE")
-    try:
-        started = time.monotonic()
-        first = ReplayGuard(engine, wait_seconds=0.3).first_sighting(
-            "a" * 64, stale_at=NOW + timedelta(minutes=5), now=NOW
-        )
-        waited = time.monotonic() - started
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
-    assert first is True
-    assert waited < 1
-    assert _warnings(caplog) == ["the replay record did not answer in time: the request goes ahead"]
-    engine.dispose()

@@ -101,11 +101,12 @@ def test_a_run_missed_while_down_runs_once_when_the_instance_comes_back(
     ]
 
 
-def test_starting_schedules_the_housekeeping_job(database_url, migrated_engine):
+def test_starting_schedules_the_housekeeping_jobs(database_url, migrated_engine):
     runtime = _runtime(database_url, migrated_engine)
     start_background(runtime)
     try:
-        assert jobs.HOUSEKEEPING_JOB in {job.id for job in runtime.scheduler.jobs()}
+        scheduled = {job.id for job in runtime.scheduler.jobs()}
+        assert {jobs.HOUSEKEEPING_JOB, jobs.REPLAY_HOUSEKEEPING_JOB} <= scheduled
     finally:
         runtime.stop()
 

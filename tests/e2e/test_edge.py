@@ -35,6 +35,7 @@ from .conftest import (
     TEAM,
     Response,
     Workspace,
+    button_in,
     serving,
 )
 
@@ -274,6 +275,28 @@ def test_the_same_signed_form_submitted_three_times_stores_one_feedback(workspac
     assert first.status == 200
     assert [(r.status, r.body) for r in replays] == [(200, ""), (200, "")]
     assert _count(workspace, Feedback) == 1
+
+
+def test_the_same_signed_button_press_sent_twice_acts_and_answers_once(workspace):
+    workspace.stage("add Order furniture")
+    workspace.stage("add Train staff")
+    question = {**workspace.stage("remove 1").json(), "message_ts": "1700000000.000100"}
+    press = workspace.requests.block_action(
+        user_id=LEAD,
+        channel_id=CHANNEL,
+        message=question,
+        action=button_in(question, "remove_stage"),
+    )
+
+    first, replay = workspace.send(press), workspace.send(press)
+    # Every press is acked at once and worked on afterwards: wait for that work to end.
+    workspace.runtime.command_pool.shutdown(wait=True)
+
+    assert (first.status, replay.status, replay.body) == (200, 200, "")
+    # A second removal would have been told "That stage is no longer in the plan".
+    (answer,) = workspace.standin.calls_to("response_url")
+    assert "Removed Order furniture" in json.dumps(answer.args)
+    assert _count(workspace, Stage) == 1
 
 
 def test_two_instances_on_one_database_share_the_replay_record(database_url, standin):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -80,3 +81,29 @@ def test_a_transaction_that_could_not_begin_gives_its_turn_back(
 def _select_one(engine: Engine) -> int:
     with engine.connect() as conn:
         return int(conn.execute(text("SELECT 1")).scalar_one())
+
+
+def test_a_transaction_begins_soon_after_another_process_lets_the_file_go(
+    database: Path,
+) -> None:
+    """SQLite's busy handler would try again up to 100 ms after the lock is free."""
+    engine = make_engine(f"sqlite:///{database}")
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+    other = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN EXCLUSIVE")
+
+    def let_go() -> float:
+        # Just past the busy handler's try at 428 ms: its next would be at 528 ms.
+        time.sleep(0.45)
+        other.rollback()
+        return time.monotonic()
+
+    with ThreadPoolExecutor(max_workers=1) as another_process:
+        released = another_process.submit(let_go)
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+            began = time.monotonic()
+    other.close()
+    engine.dispose()
+    assert began - released.result() < 0.03

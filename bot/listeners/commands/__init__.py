@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from typing import Any
 
 from slack_bolt import App
@@ -30,5 +31,5 @@ COMMANDS: dict[str, CommandHandler[Any]] = _found()
 
 
 def register(app: App) -> None:
-    for command, handler in COMMANDS.items():
-        app.command(command)(command_listener(handler))
+    named = re.compile(r"\A(?:" + "|".join(re.escape(command) for command in COMMANDS) + r")\Z")
+    app.command(named)(command_listener(COMMANDS))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from bot.services.replays import first_sighting
+from bot.services.replays import Sighting, first_sighting, forget_stale
 from storage.db import unit_of_work
 from storage.models import SeenRequest
 
@@ -16,9 +16,9 @@ NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 SIGNATURE = "a" * 64
 
 
-def _sighting(engine, signature=SIGNATURE, *, now=NOW, stale_at=NOW + timedelta(minutes=5)):
+def _sighting(engine, signature=SIGNATURE, *, stale_at=NOW + timedelta(minutes=5)):
     with unit_of_work(engine) as session:
-        return first_sighting(session=session, signature=signature, stale_at=stale_at, now=now)
+        return first_sighting(session=session, sighting=Sighting(signature, stale_at))
 
 
 def test_a_signature_is_first_seen_once(migrated_engine):
@@ -27,11 +27,16 @@ def test_a_signature_is_first_seen_once(migrated_engine):
     assert _sighting(migrated_engine, "b" * 64) is True
 
 
-def test_recording_prunes_the_signatures_that_expired(migrated_engine):
-    _sighting(migrated_engine, now=NOW, stale_at=NOW + timedelta(minutes=5))
-    later = NOW + timedelta(minutes=5)
+def test_a_signature_is_kept_five_minutes_past_its_timestamp():
+    assert Sighting.of("a" * 64, int(NOW.timestamp())).stale_at == NOW + timedelta(minutes=5)
 
-    assert _sighting(migrated_engine, "b" * 64, now=later, stale_at=later + timedelta(minutes=5))
+
+def test_housekeeping_forgets_the_signatures_that_expired(migrated_engine):
+    _sighting(migrated_engine, stale_at=NOW + timedelta(minutes=5))
+    _sighting(migrated_engine, "b" * 64, stale_at=NOW + timedelta(minutes=10))
+
+    with unit_of_work(migrated_engine) as session:
+        assert forget_stale(session=session, now=NOW + timedelta(minutes=5)) == 1
 
     with Session(migrated_engine) as session:
         assert session.exec(select(SeenRequest.signature)).all() == ["b" * 64]
