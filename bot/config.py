@@ -87,8 +87,11 @@ class Settings(BaseSettings):
             raise ValueError(
                 "must be an http:// or https:// address, such as https://changebot.example.org"
             )
-        if parsed.query or parsed.fragment:
-            raise ValueError("must be a base address, with no ?query or #fragment")
+        if parsed.query or parsed.fragment or parsed.path.strip("/"):
+            # The pages link to each other from the root: behind a path they would break.
+            raise ValueError(
+                "must be the address of a whole site, with no path, ?query or #fragment"
+            )
         return value.strip().rstrip("/")
 
     @property

@@ -85,6 +85,18 @@ def test_an_unknown_time_zone_is_one_line(tmp_path):
     assert line == "changebot: CHANGEBOT_TIMEZONE: unknown time zone 'Europe/Londn'"
 
 
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("ftp://trust.example", "must be an http:// or https:// address"),
+        ("https://trust.example/changebot", "must be the address of a whole site, with no path"),
+    ],
+)
+def test_a_public_url_the_pages_cannot_live_at_is_one_line(tmp_path, url, said):
+    line = refusal(changebot("console", cwd=tmp_path, PUBLIC_URL=url))
+    assert line.startswith("changebot: PUBLIC_URL: " + said), line
+
+
 def test_http_mode_with_slack_unreachable_stops_with_one_line_before_gunicorn(tmp_path):
     unreachable = "http://127.0.0.1:9/api/"
     result = changebot(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.runtime import Runtime
-from bot.services import events, replays
+from bot.services import events, rate_limits, replays
 
 log = logging.getLogger(__name__)
 
@@ -25,4 +25,12 @@ def forget_stale_requests(runtime: Runtime) -> int:
     with runtime.transaction() as session:
         forgotten = replays.forget_stale(session=session, now=runtime.clock())
     log.debug("forgot %d signatures of requests no longer fresh", forgotten)
+    return forgotten
+
+
+def forget_page_hits(runtime: Runtime) -> int:
+    """The public pages' rate-limit hits are kept only while a window still counts them."""
+    with runtime.transaction() as session:
+        forgotten = rate_limits.forget_expired(session=session, now=runtime.clock())
+    log.debug("forgot %d public page hits no rate limit counts any more", forgotten)
     return forgotten

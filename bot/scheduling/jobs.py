@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 HOUSEKEEPING_JOB = "housekeeping:events"
 REPLAY_HOUSEKEEPING_JOB = "housekeeping:replays"
+PAGE_HIT_HOUSEKEEPING_JOB = "housekeeping:page-hits"
 CHECKIN_FOLLOW_UP_JOB = "checkins:follow-up"
 CONCERN_ESCALATION_JOB = "concerns:escalation"
 OVERDUE_NUDGE_JOB = "stages:overdue-nudge"
@@ -43,6 +44,11 @@ def install(runtime: Runtime) -> None:
         REPLAY_HOUSEKEEPING_JOB,
         "bot.scheduling.jobs:forget_stale_requests",
         IntervalTrigger(minutes=5),
+    )
+    scheduler.add(
+        PAGE_HIT_HOUSEKEEPING_JOB,
+        "bot.scheduling.jobs:forget_page_hits",
+        IntervalTrigger(minutes=1),
     )
     scheduler.add(
         CHECKIN_FOLLOW_UP_JOB,
@@ -75,6 +81,11 @@ def forget_old_events(runtime: Runtime) -> None:
 def forget_stale_requests(runtime: Runtime) -> None:
     """Seen signatures are kept only while their requests could still arrive (five minutes)."""
     housekeeping_runs.forget_stale_requests(runtime)
+
+
+def forget_page_hits(runtime: Runtime) -> None:
+    """A sender's hashed address lasts a minute or two, not until the next post to its page."""
+    housekeeping_runs.forget_page_hits(runtime)
 
 
 def escalate_concerns(runtime: Runtime) -> None:

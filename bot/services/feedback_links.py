@@ -9,6 +9,7 @@ said, we did" stays at the same address while feedback is closed.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
@@ -22,8 +23,9 @@ from storage.models import FeedbackLink, LinkState, Project, Stage, saved_id
 log = logging.getLogger(__name__)
 
 TOKEN_BYTES = 16
-# The column's width: a longer token cannot be one of ours.
-MAX_TOKEN_LENGTH = 64
+# What `secrets.token_urlsafe` makes, at most the column's width: anything else is not ours
+# (and a NUL, say, would be refused by PostgreSQL rather than simply not found).
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class LinkChange(StrEnum):
@@ -106,7 +108,7 @@ def close_link(
 
 def find_link(*, session: Session, token: str) -> PublicLink | None:
     """The link a token names, in whatever state; None for a token never handed out."""
-    if not 0 < len(token) <= MAX_TOKEN_LENGTH:
+    if not _TOKEN.fullmatch(token):
         return None
     link = session.exec(select(FeedbackLink).where(FeedbackLink.token == token)).first()
     if link is None:

@@ -8,7 +8,8 @@ with an answer is found at once, so that the page can list them all.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from sqlmodel import Session
@@ -40,6 +41,7 @@ _NOTHING_ANSWERED = (
     "Answer at least one question: how your experience was, what was good, or what could be better."
 )
 _Choice = TypeVar("_Choice", Experience, PageSource)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 GOOD_HEADING = "What was good"
 BETTER_HEADING = "What could be better"
@@ -65,15 +67,16 @@ class AnswerProblems(ChangebotError):
 
 def answer_length(text: str) -> int:
     """Characters as the person sees them: a line ending is one, however the browser sent it."""
-    return len(_one_line_ending(text))
+    return len(_as_typed(text))
 
 
 def take_answer(*, session: Session, link: PublicLink, answer: PageAnswer) -> Given:
     """Store the answer as the project's (or the stage's) anonymous feedback."""
     if not link.open:
         raise NotAllowed("This feedback link is not taking answers.")
+    answer = replace(answer, good=_as_typed(answer.good), better=_as_typed(answer.better))
     experience, source = _checked(answer)
-    good, better = _one_line_ending(answer.good).strip(), _one_line_ending(answer.better).strip()
+    good, better = answer.good.strip(), answer.better.strip()
     feedback = Feedback(
         project_id=saved_id(link.project),
         stage_id=link.link.stage_id,
@@ -127,5 +130,7 @@ def _feedback_text(good: str, better: str) -> str:
     return "\n\n".join(f"{heading}: {said}" for heading, said in parts if said)
 
 
-def _one_line_ending(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+def _as_typed(text: str) -> str:
+    """The text as the person typed it: one kind of line ending, and no control characters
+    (a browser sends none of them; PostgreSQL refuses a NUL)."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))

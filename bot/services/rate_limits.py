@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,9 +35,25 @@ _HASH_LENGTH = 40
 
 
 def address_bucket(address: str, *, key: bytes) -> str:
-    """The bucket of one address: a keyed hash, so the address itself is never stored."""
-    digest = hmac.new(key, address.encode(), hashlib.sha256).hexdigest()
+    """The bucket of one sender: a keyed hash, so the address itself is never stored.
+
+    An IPv6 host is given a whole /64 to pick addresses from, so its /64 is the
+    sender; an IPv4 address written the IPv6 way is the IPv4 address it maps.
+    """
+    digest = hmac.new(key, _sender(address).encode(), hashlib.sha256).hexdigest()
     return f"address:{digest[:_HASH_LENGTH]}"
+
+
+def _sender(address: str) -> str:
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
 
 
 def link_bucket(link_id: int) -> str:
@@ -45,7 +62,7 @@ def link_bucket(link_id: int) -> str:
 
 def admit(*, session: Session, buckets: dict[str, Window], now: datetime) -> bool:
     """Count one hit in every bucket; False when any of them is now over its limit."""
-    session.exec(delete(PageHit).where(col(PageHit.expires_at) <= now))
+    forget_expired(session=session, now=now)
     admitted = True
     for bucket, window in sorted(buckets.items()):
         _lock(session, bucket)
@@ -58,6 +75,13 @@ def admit(*, session: Session, buckets: dict[str, Window], now: datetime) -> boo
         ).one()
         admitted = admitted and hits <= window.limit
     return admitted
+
+
+def forget_expired(*, session: Session, now: datetime) -> int:
+    """Drop the hits no window counts any more, so that a quiet link's last sender's hash
+    is gone within minutes, not kept until the next post; how many went."""
+    expired = delete(PageHit).where(col(PageHit.expires_at) <= now)
+    return int(session.exec(expired).rowcount)
 
 
 def _lock(session: Session, bucket: str) -> None:

@@ -36,7 +36,8 @@ def check(*, key: bytes, link_token: str, token: str, now: datetime) -> Verdict:
     issued, _, signature = token.partition(".")
     if not issued.isdigit() or len(issued) > 12:
         return Verdict.FORGED
-    if not hmac.compare_digest(signature, _signature(key, link_token, issued)):
+    # Bytes, not text: compare_digest refuses text that is not ASCII, and a forger may send any.
+    if not hmac.compare_digest(signature.encode(), _signature(key, link_token, issued).encode()):
         return Verdict.FORGED
     age = now - datetime.fromtimestamp(int(issued), tz=UTC)
     if age < -CLOCK_SKEW:

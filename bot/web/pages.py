@@ -21,7 +21,6 @@ from sqlmodel import Session
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from bot.errors import NotAllowed
 from bot.posts.feedback import share
 from bot.runtime import Runtime
 from bot.services import rate_limits
@@ -102,14 +101,12 @@ class _Pages:
         try:
             with self._runtime.transaction() as session:
                 current = find_link(session=session, token=token)
-                if current is None:
+                if current is None or not current.open:
                     return _unavailable(current)
                 share(session, take_answer(session=session, link=current, answer=answer))
         except AnswerProblems as problems:
             state = FormState(answer, problems.problems)
             return _form_page(found, state, key=key, now=now, status=400)
-        except NotAllowed:
-            return _unavailable(found, closed=True)
         return redirect(url_for("thanks", token=token), 303)
 
     def thanks(self, token: str) -> Response:
@@ -187,7 +184,7 @@ def _form_page(
     )
 
 
-def _unavailable(found: PublicLink | None, *, closed: bool = False) -> Response:
+def _unavailable(found: PublicLink | None) -> Response:
     """The page for a link that takes no answers: unknown (404), replaced or closed (410)."""
     if found is None:
         return _message(
@@ -240,7 +237,12 @@ def _http_error(error: HTTPException) -> Response:
     """Flask's own refusals (no such page, wrong method, too large) as pages like ours."""
     if error.code == 404:
         return _unavailable(None)
-    return _message(error.code or 400, error.name, "Go back and try again.")
+    page = _message(error.code or 400, error.name, "Go back and try again.")
+    # What the refusal itself says, such as the methods a 405 allows (`Allow`).
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            page.headers[name] = value
+    return page
 
 
 def _message(

@@ -106,7 +106,11 @@ def test_starting_schedules_the_housekeeping_jobs(database_url, migrated_engine)
     start_background(runtime)
     try:
         scheduled = {job.id for job in runtime.scheduler.jobs()}
-        assert {jobs.HOUSEKEEPING_JOB, jobs.REPLAY_HOUSEKEEPING_JOB} <= scheduled
+        assert {
+            jobs.HOUSEKEEPING_JOB,
+            jobs.REPLAY_HOUSEKEEPING_JOB,
+            jobs.PAGE_HIT_HOUSEKEEPING_JOB,
+        } <= scheduled
     finally:
         runtime.stop()
 

@@ -49,12 +49,12 @@ class Visitor:
         self.address = address
 
     def get(self, path: str) -> Page:
-        return self._request("GET", path, body=None)
+        return self.request("GET", path, body=None)
 
     def post(self, path: str, fields: dict[str, str]) -> Page:
-        return self._request("POST", path, body=urlencode(fields))
+        return self.request("POST", path, body=urlencode(fields))
 
-    def _request(self, method: str, path: str, *, body: str | None) -> Page:
+    def request(self, method: str, path: str, *, body: str | None = None) -> Page:
         headers = {"Content-Type": "application/x-www-form-urlencoded"} if body is not None else {}
         if self.address:
             headers["X-Forwarded-For"] = self.address

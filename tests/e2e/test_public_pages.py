@@ -437,3 +437,27 @@ def test_the_address_limit_holds_across_two_instances_on_one_postgresql_database
             statuses = list(pool.map(send, visitors))
         assert sorted(statuses) == [303] * 10 + [429] * 10
         assert len(feedback(first)) == 10
+
+
+def test_odd_input_gets_its_page_never_a_failure_on_either_database(database_url, standin):
+    with served(database_url, standin) as running:
+        start_project(running)
+        path = link_path(running)
+        visitor = _visitor(running)
+        assert visitor.get("/f/%00abc").status == 404  # PostgreSQL refuses a NUL in text
+        assert visitor.post("/f/%00", _answers("x")).status == 404
+        token = visitor.get(path).form_token
+        sent = visitor.post(path, _answers(token, good="Kind\x00 staff", better="\x07"))
+        assert sent.status == 303
+        (stored,) = feedback(running)
+        assert stored.text == "What was good: Kind staff"
+        too_long_in_chinese = visitor.post(path, _answers(token, good="好" * 3700))
+        assert too_long_in_chinese.status == 400
+        assert "must be 2,000 characters or fewer" in too_long_in_chinese.body
+        assert "好" * 3700 in too_long_in_chinese.body  # what was typed is kept
+
+
+def test_a_wrong_method_is_refused_saying_which_methods_there_are(site):
+    refused = _visitor(site).request("PUT", link_path(site))
+    assert refused.status == 405
+    assert set(refused.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "POST"}

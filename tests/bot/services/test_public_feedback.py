@@ -262,6 +262,35 @@ def test_the_limiter_keeps_no_address_and_forgets_hits_it_no_longer_counts(sessi
     assert {hit.at for hit in session.exec(select(PageHit))} == {NOW + timedelta(hours=2)}
 
 
+def test_a_quiet_links_last_sender_is_forgotten_within_minutes_not_at_the_next_post(session):
+    _admit(session, "203.0.113.9", 1, NOW)
+    assert rate_limits.forget_expired(session=session, now=NOW + timedelta(seconds=30)) == 0
+    assert rate_limits.forget_expired(session=session, now=NOW + timedelta(seconds=61)) == 1
+    buckets = [hit.bucket for hit in session.exec(select(PageHit))]
+    assert buckets == [rate_limits.link_bucket(1)]  # the link's count lasts its hour
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("2001:db8:1:2::1", "2001:db8:1:2:ffff::9"),  # one host's /64
+        ("203.0.113.9", "::ffff:203.0.113.9"),  # IPv4, and IPv4 written the IPv6 way
+    ],
+)
+def test_one_sender_is_one_bucket_whichever_of_its_addresses_it_uses(session, first, second):
+    key = site_keys.site_key(session=session, name="addresses")
+    assert rate_limits.address_bucket(first, key=key) == rate_limits.address_bucket(second, key=key)
+    other = rate_limits.address_bucket("2001:db8:1:3::1", key=key)
+    assert other != rate_limits.address_bucket("2001:db8:1:2::1", key=key)
+
+
+def test_control_characters_are_not_kept_and_do_not_count(session, project):
+    stored = _answer(
+        session, project, good="Kind\x00 staff\x07", better="x" * 1999 + "\x00\x00"
+    ).feedback
+    assert stored.text == "What was good: Kind staff\n\nWhat could be better: " + "x" * 1999
+
+
 def test_a_site_key_is_made_once_and_read_back(session):
     key = site_keys.site_key(session=session, name="forms")
     assert len(key) == 32

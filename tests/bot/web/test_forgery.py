@@ -26,7 +26,16 @@ def test_a_token_for_another_link_another_key_or_made_up_is_forged():
     issued, _, signature = token.partition(".")
     moved = f"{int(issued) + 3600}.{signature}"
     assert check(key=KEY, link_token="abc", token=moved, now=NOW) is Verdict.FORGED
-    for made_up in ("", ".", "abc", "1.", f"{'9' * 40}.{signature}", "-1.x"):
+    for made_up in (
+        "",
+        ".",
+        "abc",
+        "1.",
+        f"{'9' * 40}.{signature}",
+        "-1.x",
+        "1.é",
+        f"{issued}.{signature[:-1]}é",
+    ):
         assert check(key=KEY, link_token="abc", token=made_up, now=NOW) is Verdict.FORGED
 
 
