@@ -15,7 +15,8 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.errors import InvalidInput, NotFound
-from bot.services.partners import require_lead
+from bot.services.feedback import feedback_side
+from bot.services.partners import require_lead, sides_shown_anonymously
 from storage.models import Feedback, Project, Stage, YouSaidWeDid, saved_id
 
 log = logging.getLogger(__name__)
@@ -26,11 +27,13 @@ MAX_PAIR_LENGTH = 2000
 
 @dataclass(frozen=True)
 class Answerable:
-    """One piece of feedback, as a lead sees it to answer: its stage and its published pair."""
+    """One piece of feedback, as a lead sees it to answer: its stage, its published pair, and
+    the side it is shown with (`feedback_side`)."""
 
     feedback: Feedback
     stage: Stage | None
     pair: YouSaidWeDid | None
+    side: str
 
     @property
     def published(self) -> bool:
@@ -48,7 +51,11 @@ def recent_feedback(*, session: Session, project: Project, by: str) -> list[Answ
         .order_by(col(Feedback.created_at).desc(), col(Feedback.id).desc())
         .limit(RECENT_FEEDBACK)
     )
-    return [Answerable(feedback, stage, pair) for feedback, stage, pair in session.exec(query)]
+    shown = sides_shown_anonymously(session=session, project=project)
+    return [
+        Answerable(feedback, stage, pair, feedback_side(feedback, shown=shown))
+        for feedback, stage, pair in session.exec(query)
+    ]
 
 
 def answerable(*, session: Session, project: Project, by: str, feedback_id: int) -> Answerable:
@@ -58,7 +65,10 @@ def answerable(*, session: Session, project: Project, by: str, feedback_id: int)
     if feedback is None or feedback.project_id != project.id:
         raise NotFound("That feedback is no longer in this project.")
     stage = session.get(Stage, feedback.stage_id) if feedback.stage_id is not None else None
-    return Answerable(feedback, stage, _pair_of(session, feedback_id))
+    shown = sides_shown_anonymously(session=session, project=project)
+    return Answerable(
+        feedback, stage, _pair_of(session, feedback_id), feedback_side(feedback, shown=shown)
+    )
 
 
 def publish(

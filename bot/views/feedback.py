@@ -9,7 +9,6 @@ from slack_sdk.models.blocks import ButtonElement
 from slack_sdk.models.views import View
 
 from bot.services.feedback import RATINGS, FormChoices, Given
-from bot.services.partners import HIDDEN_SIDE
 from bot.views.inputs import (
     Values,
     anonymous_in,
@@ -41,13 +40,12 @@ MAX_STAGE_OPTIONS = 99
 
 _RATING_WORDS = {1: "poor", 2: "fair", 3: "good", 4: "very good", 5: "excellent"}
 # How a page answer's giver described themselves, and their Friends and Family Test answer.
-PAGE_SOURCE_WORDS = {
+PAGE_SOURCE_WORDS: dict[str, str] = {
     PageSource.SERVICE_USER: "a service user",
     PageSource.CARER: "a carer, family member or friend",
     PageSource.STAFF: "staff",
     PageSource.OTHER: "someone who chose “other”",
     PageSource.NOT_SAID: "someone who preferred not to say who they are",
-    HIDDEN_SIDE: HIDDEN_SIDE,
 }
 EXPERIENCE_WORDS = {
     Experience.VERY_GOOD: "very good",

@@ -31,20 +31,19 @@ class Pair:
     we_did: str
 
 
-def feedback_list(
-    project: Project, listed: list[tuple[Answerable, str]], *, published_at: str | None
-) -> Message:
-    """The 20 most recent pieces of feedback, each with its button (`side`: the one to show)."""
+def feedback_list(project: Project, listed: list[Answerable], *, page: str | None) -> Message:
+    """The 20 most recent pieces of feedback, each with its button; `page`: where the
+    published answers are, once the project has a link."""
     zone = ZoneInfo(project.timezone)
     if not listed:
         return confirmation(
             "No feedback yet. `/feedback link` gives a page where service users can answer."
         )
     items = [header(f"Recent feedback: {project.name}")]
-    for answerable, side in listed:
+    for answerable in listed:
         feedback = answerable.feedback
         when = f"{feedback.created_at.astimezone(zone):%-d %b}"
-        text = f"*{when}* · on {about(answerable.stage)} {from_whom(feedback, side)}"
+        text = f"*{when}* · on {about(answerable.stage)} {from_whom(feedback, answerable.side)}"
         items.append(
             section(
                 f"{text}\n{said(feedback, _QUOTED)}",
@@ -53,8 +52,8 @@ def feedback_list(
         )
         if answerable.published:
             items.append(_published_line(feedback.id))
-    if published_at:
-        items.append(context(f"Published answers are on “You said, we did”: <{published_at}>"))
+    if page:
+        items.append(context(f"Published answers are on “You said, we did”: <{page}>"))
     return Message(text=f"Recent feedback: {len(listed)}", blocks=blocks(*items))
 
 

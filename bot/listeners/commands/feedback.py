@@ -20,7 +20,7 @@ from bot.parsing.feedback import (
 )
 from bot.posts import exports
 from bot.posts import feedback as posts
-from bot.services import feedback, feedback_links, partners, you_said
+from bot.services import feedback, feedback_links, you_said
 from bot.services.feedback_links import LinkAnswer
 from bot.views import feedback as views
 from bot.views import feedback_links as link_views
@@ -78,11 +78,9 @@ def _send_poster(answer: LinkAnswer, turn: Turn, files: list[Upload]) -> Message
 def _feedback_list(turn: Turn) -> Message:
     session, project = turn.session, turn.project
     recent = you_said.recent_feedback(session=session, project=project, by=turn.caller.user_id)
-    shown = partners.sides_shown_anonymously(session=session, project=project)
-    listed = [(item, feedback.feedback_side(item.feedback, shown=shown)) for item in recent]
     token = feedback_links.public_token(session=session, project=project)
     return you_said_views.feedback_list(
-        project, listed, published_at=you_said_views.page_of(_base(turn), token)
+        project, recent, page=you_said_views.page_of(_base(turn), token)
     )
 
 

@@ -62,10 +62,10 @@ def test_an_answer_with_only_how_it_went_overall_says_so():
 
 def test_the_leads_list_holds_twenty_answers_within_slacks_limits():
     listed = [
-        (Answerable(_page_answer(n, "x" * 4000), None, _pair(n) if n % 2 else None), "carer")
+        Answerable(_page_answer(n, "x" * 4000), None, _pair(n) if n % 2 else None, "carer")
         for n in range(20)
     ]
-    message = feedback_list(PROJECT, listed, published_at="http://localhost:3000/f/t/you-said")
+    message = feedback_list(PROJECT, listed, page="http://localhost:3000/f/t/you-said")
     assert block_kit_problems(message.blocks, surface="message") == []
     text = json.dumps(message.blocks)
     assert text.count("Edit what we did") == 10
@@ -75,13 +75,13 @@ def test_the_leads_list_holds_twenty_answers_within_slacks_limits():
 
 
 def test_the_form_starts_from_the_feedback_and_cuts_what_slack_would_refuse():
-    long_answer = Answerable(_page_answer(text="y" * 4000), None, None)
+    long_answer = Answerable(_page_answer(text="y" * 4000), None, None, "carer")
     form = you_said_form(long_answer, "{}")
     assert view_problems(form) == []
     field = next(block for block in form["blocks"] if block.get("block_id") == YOU_SAID)
     assert len(field["element"]["initial_value"]) == MAX_PAIR_LENGTH
     assert "identify a person" in field["hint"]["text"]
-    again = you_said_form(Answerable(_page_answer(), None, _pair()), "{}")
+    again = you_said_form(Answerable(_page_answer(), None, _pair(), "carer"), "{}")
     assert "Parking is hard" in json.dumps(again)
     assert "Ten more spaces" in json.dumps(again)
 
