@@ -264,6 +264,23 @@ def test_the_same_signed_command_sent_three_times_adds_one_stage(workspace):
     assert _count(workspace, Stage) == 1
 
 
+def test_a_command_whose_text_mentions_payload_is_done_and_replayed_once(workspace):
+    # Bolt reads any form with the word in it as an interaction, and would answer nothing.
+    request = workspace.requests.slash_command(
+        "/stage", "add Cut the payload of the trolleys", user_id=LEAD, channel_id=CHANNEL
+    )
+    first, replay = workspace.send(request), workspace.send(request)
+    assert first.status == 200
+    assert "Added stage *1.* Cut the payload of the trolleys" in first.text
+    assert (replay.status, replay.body) == (200, "")
+    with Session(workspace.runtime.engine) as session:
+        assert session.exec(select(Stage.title)).all() == ["Cut the payload of the trolleys"]
+    said = workspace.command("/feedback", "payload=payload&payload")
+    assert "your feedback on the project is recorded" in said.text
+    with Session(workspace.runtime.engine) as session:
+        assert session.exec(select(Feedback.text)).all() == ["payload=payload&payload"]
+
+
 def test_the_same_signed_form_submitted_three_times_stores_one_feedback(workspace):
     assert workspace.command("/feedback", "", user=PARTNER).status == 200
     view = workspace.opened_view(1)
