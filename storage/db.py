@@ -11,9 +11,11 @@ from contextlib import contextmanager
 from typing import Any, cast
 
 from pydantic_core import PydanticUndefined
-from sqlalchemy import Insert, Table, event
+from sqlalchemy import Executable, Insert, Table, Update, bindparam, event, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, Result
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, create_engine
 
 
@@ -65,6 +67,12 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
             raise
 
 
+# Writing rows on a command's way to the ack. The unit of work's flush of one object
+# costs several times the INSERT or UPDATE it sends, and building a model instance
+# costs about as much as the statement: so the hot writes go as statements built once
+# per table, from their values.
+
+
 def insert_new(
     session: Session, model: type[SQLModel], values: Mapping[str, Any], *, unique: list[str]
 ) -> bool:
@@ -73,16 +81,86 @@ def insert_new(
     `values` are the row's columns; the model's defaults fill the others.
     One statement (`INSERT … ON CONFLICT DO NOTHING`), on SQLite and PostgreSQL alike:
     no savepoint to set and release, and a row racing in from another instance makes
-    this return False rather than abort the transaction. The statement is built once
-    per table and the values travel as parameters, with no model instance in between:
-    building and keying the statement, or the instance, cost more than running it.
+    this return False rather than abort the transaction.
     """
+    statement = _insert_new(_table(model), tuple(unique), session.get_bind().dialect.name)
+    return _execute(session, statement, _row(model, values)).first() is not None
+
+
+def insert_values(session: Session, model: type[SQLModel], values: Mapping[str, Any]) -> int:
+    """Insert a row of `model` (its defaults fill the columns not given); its new id.
+
+    For a row nothing reads back in the same turn (a stage's history, say).
+    """
+    statement = _insert_row(_table(model))
+    return int(_execute(session, statement, _row(model, values)).scalar_one())
+
+
+def insert_row(session: Session, row: SQLModel) -> None:
+    """Insert a new row from its instance, and hold it in the session as if just loaded.
+
+    The row gets its id from the statement and is then persistent and clean, so
+    a later change to it is flushed as usual. Not for a `Schedule`: its job
+    follows what the session flushes (bot/scheduling/sync.py).
+    """
+    table = _table(type(row))
+    (key,) = table.primary_key.columns
+    values = {column.key: getattr(row, column.key) for column in table.columns}
+    setattr(row, key.key, insert_values(session, type(row), values))
+    make_transient_to_detached(row)
+    session.add(row)
+
+
+def update_row(session: Session, row: SQLModel, **values: Any) -> None:
+    """Set columns of a row the session holds with one statement, and the instance to match.
+
+    The instance is left clean, as if it had been loaded with these values. Not
+    for a `Schedule` or a `Project`: their changes move jobs, which follow
+    what the session flushes.
+    """
+    table = _table(type(row))
+    (key,) = table.primary_key.columns
+    params = {_NEW + name: value for name, value in values.items()}
+    params[_KEY] = getattr(row, key.key)
+    _execute(session, _update_row(table, tuple(values)), params)
+    for name, value in values.items():
+        set_committed_value(row, name, value)
+
+
+# Parameter names of `update_row`'s statements: a column's own name is reserved for its SET.
+_NEW = "new_"
+_KEY = "row_key"
+
+
+def _execute(session: Session, statement: Executable, params: Mapping[str, Any]) -> Result[Any]:
+    """A Core statement on the session's connection: the ORM's way round it adds nothing."""
+    return session.connection().execute(statement, params)
+
+
+def _row(model: type[SQLModel], values: Mapping[str, Any]) -> dict[str, Any]:
+    """`values`, the model's defaults filling the columns not given; None left to the column."""
     row = {name: make() if make else value for name, value, make in _defaults(model)}
     row.update(values)
-    row = {name: value for name, value in row.items() if value is not None}
-    table = model.__table__  # type: ignore[attr-defined]
-    statement = _insert_new(table, tuple(unique), session.get_bind().dialect.name)
-    return session.execute(statement, row).first() is not None
+    return {name: value for name, value in row.items() if value is not None}
+
+
+def _table(model: type[SQLModel]) -> Table:
+    return model.__table__  # type: ignore[attr-defined, no-any-return]
+
+
+@functools.cache
+def _insert_row(table: Table) -> Insert:
+    return insert(table).returning(*table.primary_key.columns)
+
+
+@functools.cache
+def _update_row(table: Table, names: tuple[str, ...]) -> Update:
+    (key,) = table.primary_key.columns
+    return (
+        update(table)
+        .where(key == bindparam(_KEY))
+        .values({name: bindparam(_NEW + name) for name in names})
+    )
 
 
 @functools.cache

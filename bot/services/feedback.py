@@ -14,6 +14,7 @@ from sqlmodel import Session
 from bot.errors import InvalidInput
 from bot.services.partners import role_of, shown_side
 from bot.services.stages import get_stage, list_stages
+from storage.db import insert_row
 from storage.models import Feedback, Project, Role, Stage, saved_id
 
 log = logging.getLogger(__name__)
@@ -79,8 +80,7 @@ def give_feedback(
         author_id=None if anonymous else by,
         text=text.strip(),
     )
-    session.add(feedback)
-    session.flush()
+    insert_row(session, feedback)
     log.info("feedback %s stored in project %s", feedback.id, project.id)
     return Given(project, feedback, stage)
 

@@ -21,6 +21,7 @@ from bot.services.partners import (
     signers,
     signing_side,
 )
+from storage.db import insert_row, insert_values, update_row
 from storage.models import (
     Feedback,
     FeedbackLink,
@@ -130,10 +131,9 @@ def add_stage(
         owner_id=owner_id,
         created_by=by,
     )
-    session.add(stage)
+    insert_row(session, stage)
     if owner_id is not None:
         join_as_staff(session=session, project=project, user_id=owner_id)
-    session.flush()
     return stage
 
 
@@ -156,9 +156,7 @@ def start_stage(
     if stage.status == StageStatus.DONE:
         raise InvalidInput(f"Stage {number} is already done; `/stage reopen {number}` first.")
     if stage.status == StageStatus.PLANNED:
-        stage.status = StageStatus.IN_PROGRESS
-        stage.started_at = clock()
-        session.add(stage)
+        update_row(session, stage, status=StageStatus.IN_PROGRESS, started_at=clock())
     return stage
 
 
@@ -254,14 +252,16 @@ def _complete(
     session: Session, project: Project, stage: Stage, by: str, outcome: str | None, clock: Clock
 ) -> Completion:
     completed_at = clock()
-    stage.status = StageStatus.DONE
-    stage.completed_at = completed_at
-    stage.completed_by = by
-    stage.outcome = outcome
-    stage.completions += 1
-    session.add(stage)
+    update_row(
+        session,
+        stage,
+        status=StageStatus.DONE,
+        completed_at=completed_at,
+        completed_by=by,
+        outcome=outcome,
+        completions=stage.completions + 1,
+    )
     _record(session, stage, StageHistoryKind.COMPLETED, by, completed_at, outcome)
-    session.flush()
     return Completion(
         project=project,
         stage=stage,
@@ -292,12 +292,8 @@ def reopen_stage(
     _require_owner_or_lead(session, project, stage, by, action="reopen")
     if stage.status != StageStatus.DONE:
         raise InvalidInput(f"Stage {number} is not done, so there is nothing to reopen.")
-    stage.status = StageStatus.IN_PROGRESS
-    stage.completed_at = None
-    stage.completed_by = None
-    session.add(stage)
+    update_row(session, stage, status=StageStatus.IN_PROGRESS, completed_at=None, completed_by=None)
     _record(session, stage, StageHistoryKind.REOPENED, by, clock(), None)
-    session.flush()
     return stage
 
 
@@ -309,15 +305,17 @@ def _record(
     at: datetime,
     outcome: str | None,
 ) -> None:
-    session.add(
-        StageHistory(
-            stage_id=saved_id(stage),
-            round=stage.completions,
-            kind=kind,
-            user_id=by,
-            outcome=outcome,
-            at=at,
-        )
+    insert_values(
+        session,
+        StageHistory,
+        {
+            "stage_id": saved_id(stage),
+            "round": stage.completions,
+            "kind": kind,
+            "user_id": by,
+            "outcome": outcome,
+            "at": at,
+        },
     )
 
 
