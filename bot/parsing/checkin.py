@@ -62,6 +62,7 @@ _DIRECTIONS = {
 }
 _NO_REBASE = ("none", "off")
 _REBASE = "measure rebase"
+_LIST_SHOWS_IDS = "`/checkin list` shows the ids."
 
 
 class ScheduleAction(StrEnum):
@@ -171,12 +172,12 @@ def _parse_schedule(rest: str) -> ScheduleCheckin:
 
 
 def _schedule_id(text: str, *, form: str) -> int:
+    shown = to_plain(text.strip())
+    if not shown:
+        raise CHECKIN.error(f"Which check-in? Give its id; {_LIST_SHOWS_IDS}", form=form)
     number = whole_number(text)
     if number is None:
-        shown = to_plain(text.strip()) or "nothing"
-        raise CHECKIN.error(
-            f"`{shown}` is not a check-in id; `/checkin list` shows the ids.", form=form
-        )
+        raise CHECKIN.error(f"`{shown}` is not a check-in id; {_LIST_SHOWS_IDS}", form=form)
     return number
 
 

@@ -85,6 +85,9 @@ def test_cancel_pause_and_resume_take_an_id(action):
     assert parse_checkin(f"{action} #7") == ChangeCheckin(action, 7)
     with pytest.raises(UsageError, match="is not a check-in id"):
         parse_checkin(f"{action} seven")
+    with pytest.raises(UsageError, match=r"^Which check-in\? Give its id;") as missing:
+        parse_checkin(f"{action}")
+    assert f"/checkin {action} ID" in missing.value.usage
 
 
 def test_an_unknown_subcommand_shows_every_form():
