@@ -157,7 +157,11 @@ def _parse_lead(rest: str) -> SetLead:
         raise PLAN.error("Name the partner with an @mention.", form="lead")
     choice = switch.strip().lower()
     if choice not in ("", "on", "off"):
-        raise PLAN.error(f"`{to_plain(choice)}`: write `off` to withdraw, or nothing.", form="lead")
+        raise PLAN.error(
+            f"`{to_plain(switch.strip())}` is not `off`: end with `off` to withdraw the lead "
+            "permission, or with the @mention to grant it.",
+            form="lead",
+        )
     return SetLead(user_id, lead=choice != "off")
 
 
