@@ -61,6 +61,8 @@ _DIRECTIONS = {
     "neither": MeasureDirection.NEITHER,
 }
 _NO_REBASE = ("none", "off")
+_REBASE = "measure rebase"
+_LIST_SHOWS_IDS = "`/checkin list` shows the ids."
 
 
 class ScheduleAction(StrEnum):
@@ -170,12 +172,12 @@ def _parse_schedule(rest: str) -> ScheduleCheckin:
 
 
 def _schedule_id(text: str, *, form: str) -> int:
+    shown = to_plain(text.strip())
+    if not shown:
+        raise CHECKIN.error(f"Which check-in? Give its id; {_LIST_SHOWS_IDS}", form=form)
     number = whole_number(text)
     if number is None:
-        shown = to_plain(text.strip()) or "nothing"
-        raise CHECKIN.error(
-            f"`{shown}` is not a check-in id; `/checkin list` shows the ids.", form=form
-        )
+        raise CHECKIN.error(f"`{shown}` is not a check-in id; {_LIST_SHOWS_IDS}", form=form)
     return number
 
 
@@ -186,14 +188,12 @@ def _parse_measure(rest: str) -> MeasureRequest:
     if word == "list":
         return ListMeasures()
     if word == "data":
-        return PasteData(_measure_name(to_plain(details).strip()))
+        return PasteData(_measure_name(to_plain(details).strip(), form="measure data"))
     if word == "rebase":
         return _parse_rebase(details)
     if word == "remove":
-        return RemoveMeasure(_measure_name(to_plain(details).strip()))
-    raise CHECKIN.error(
-        "Measures take `measure add`, `list`, `data`, `rebase` or `remove`.", form="measure"
-    )
+        return RemoveMeasure(_measure_name(to_plain(details).strip(), form="measure remove"))
+    raise CHECKIN.error("`/checkin measure` takes `add`, `list`, `data`, `rebase` or `remove`.")
 
 
 def _parse_add_measure(details: str) -> AddMeasure:
@@ -201,26 +201,25 @@ def _parse_add_measure(details: str) -> AddMeasure:
     options = _MeasureOptions()
     while words and options.take(words):
         pass
-    name = _measure_name(" ".join(words))
+    name = _measure_name(" ".join(words), form="measure add")
     return AddMeasure(name, options.unit, options.target, options.direction)
 
 
 def _parse_rebase(details: str) -> RebaseMeasure:
     name, _, last = to_plain(details).strip().rpartition(" ")
     if last.lower() in _NO_REBASE:
-        return RebaseMeasure(_measure_name(name.strip()), None)
+        return RebaseMeasure(_measure_name(name.strip(), form=_REBASE), None)
     on = iso_date(last)
     if on is None:
         raise CHECKIN.error(
-            "End with the first date of the new limits, as `YYYY-MM-DD`, or `none`.",
-            form="measure",
+            "End with the first date of the new limits, as `YYYY-MM-DD`, or `none`.", form=_REBASE
         )
-    return RebaseMeasure(_measure_name(name.strip()), on)
+    return RebaseMeasure(_measure_name(name.strip(), form=_REBASE), on)
 
 
-def _measure_name(name: str) -> str:
+def _measure_name(name: str, *, form: str) -> str:
     if not name:
-        raise CHECKIN.error("Name the measure.", form="measure")
+        raise CHECKIN.error("Name the measure.", form=form)
     if len(name) > MEASURE_NAME_LENGTH:
         raise InvalidInput(f"A measure's name has at most {MEASURE_NAME_LENGTH} characters.")
     return name

@@ -51,8 +51,9 @@ class CommandForms:
         words = (form.syntax.split(" ", 1)[0] for form in self.forms)
         return [word for word in words if word.isalpha() and word.islower()]
 
-    def form(self, word: str) -> Form:
-        return next(form for form in self.forms if form.syntax.split(" ", 1)[0] == word)
+    def form(self, start: str) -> Form:
+        """The first form whose syntax begins with the words `start` (`link [#N]`, `done`)."""
+        return next(form for form in self.forms if f"{form.syntax} ".startswith(f"{start} "))
 
     def error(self, message: str, *, form: str | None = None) -> UsageError:
         """A usage error that shows the right form (or every form when none is given)."""

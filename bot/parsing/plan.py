@@ -143,10 +143,10 @@ def _parse_role(rest: str) -> SetRole:
     role_word = role_text.strip().lower()
     role = _ROLE_ALIASES.get(role_word) or next((r for r in Role if r.value == role_word), None)
     if role is None:
-        shown = to_plain(role_text.strip()) or "nothing"
-        raise PLAN.error(
-            f"`{shown}` is not a side; use one of: {', '.join(SIDES)} (or `lead`).", form="role"
-        )
+        sides = f"one of: {', '.join(SIDES)} (or `lead`)"
+        shown = to_plain(role_text.strip())
+        problem = f"`{shown}` is not a side; use {sides}." if shown else f"Which side? Use {sides}."
+        raise PLAN.error(problem, form="role")
     return SetRole(user_id, role)
 
 
@@ -157,7 +157,11 @@ def _parse_lead(rest: str) -> SetLead:
         raise PLAN.error("Name the partner with an @mention.", form="lead")
     choice = switch.strip().lower()
     if choice not in ("", "on", "off"):
-        raise PLAN.error(f"`{to_plain(choice)}`: write `off` to withdraw, or nothing.", form="lead")
+        raise PLAN.error(
+            f"`{to_plain(switch.strip())}` is not `off`: end with `off` to withdraw the lead "
+            "permission, or with the @mention to grant it.",
+            form="lead",
+        )
     return SetLead(user_id, lead=choice != "off")
 
 

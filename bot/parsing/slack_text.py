@@ -36,6 +36,7 @@ def _spell_out(match: re.Match[str]) -> str:
     if target.startswith("#"):
         return "#" + (label or target[1:])
     if target.startswith("!"):
+        # `<!here>`, `<!subteam^S1|@nurses>`: a group's label has its `@` already.
         name = target[1:].split("^", 1)[0]
-        return "@" + (label or name)
+        return "@" + (label or name).removeprefix("@")
     return f"{label} ({target})" if label and label != target else target

@@ -208,9 +208,11 @@ def _parse_edit(rest: str) -> RetitleStage | SetStageDue | SetStageOwner:
 def _parse_move(rest: str) -> MoveStage:
     number_text, _, to_text = rest.partition(" ")
     number = _number(number_text, form="move")
+    if not to_text.strip():
+        raise STAGE.missing_number("position", form="move")
     to = whole_number(to_text)
     if to is None:
-        shown = to_plain(to_text.strip()) or "nothing"
+        shown = to_plain(to_text.strip())
         raise STAGE.error(f"`{shown}` is not a position to move stage {number} to.", form="move")
     return MoveStage(number, to)
 

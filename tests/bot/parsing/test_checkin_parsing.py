@@ -85,6 +85,9 @@ def test_cancel_pause_and_resume_take_an_id(action):
     assert parse_checkin(f"{action} #7") == ChangeCheckin(action, 7)
     with pytest.raises(UsageError, match="is not a check-in id"):
         parse_checkin(f"{action} seven")
+    with pytest.raises(UsageError, match=r"^Which check-in\? Give its id;") as missing:
+        parse_checkin(f"{action}")
+    assert f"/checkin {action} ID" in missing.value.usage
 
 
 def test_an_unknown_subcommand_shows_every_form():
@@ -123,18 +126,31 @@ def test_the_measure_forms_list_data_rebase_and_remove():
 
 
 @pytest.mark.parametrize(
-    ("text", "said"),
+    ("text", "said", "form"),
     [
-        ("measure rebase Waiting time 2027-02-30", "`YYYY-MM-DD`, or `none`"),
-        ("measure rebase 2027-04-01", "Name the measure"),
-        ("measure data", "Name the measure"),
-        ("measure remove", "Name the measure"),
-        ("measure rename Waiting time", "`measure add`, `list`, `data`, `rebase` or `remove`"),
+        ("measure rebase Waiting time 2027-02-30", "`YYYY-MM-DD`, or `none`", "measure rebase"),
+        ("measure rebase 2027-04-01", "Name the measure", "measure rebase"),
+        ("measure data", "Name the measure", "measure data"),
+        ("measure remove", "Name the measure", "measure remove"),
+        ("measure add", "Name the measure", "measure add"),
     ],
 )
-def test_a_measure_form_missing_its_parts_is_refused_with_the_form(text, said):
-    with pytest.raises(UsageError, match=re.escape(said)):
+def test_a_measure_form_missing_its_parts_is_refused_with_that_form(text, said, form):
+    with pytest.raises(UsageError, match=re.escape(said)) as refused:
         parse_checkin(text)
+    assert refused.value.usage.startswith(f"`/checkin {form} ")
+    assert refused.value.usage.count("`/checkin") == 1
+
+
+@pytest.mark.parametrize("text", ["measure", "measure rename Waiting time"])
+def test_an_unknown_measure_form_shows_every_measure_form(text):
+    with pytest.raises(UsageError) as refused:
+        parse_checkin(text)
+    assert "`/checkin measure` takes `add`, `list`, `data`, `rebase` or `remove`" in (
+        refused.value.message
+    )
+    for form in ("add NAME", "list", "data NAME", "rebase NAME", "remove NAME"):
+        assert f"`/checkin measure {form}" in refused.value.usage
 
 
 def test_help_lists_every_measure_form():

@@ -41,3 +41,10 @@ def test_a_stage_without_feedback_or_stage_zero_shows_the_stage_form(text, said)
         parse_feedback(text)
     assert said in refused.value.message
     assert "/feedback #N TEXT" in refused.value.usage
+
+
+def test_a_link_for_stage_zero_shows_the_link_form():
+    with pytest.raises(UsageError) as refused:
+        parse_feedback("link #0")
+    assert "`#0` is not a stage number" in refused.value.message
+    assert "/feedback link [#N]" in refused.value.usage

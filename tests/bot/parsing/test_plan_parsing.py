@@ -34,6 +34,8 @@ def test_the_forms():
         ("need", "Say what the need for change is", "/plan need TEXT"),
         ("role jo union", "@mention", "/plan role @user SIDE"),
         ("role <@U1> boss", "`boss` is not a side", "/plan role @user SIDE"),
+        ("role <@U1>", "Which side? Use one of: management, staff", "/plan role @user SIDE"),
+        ("lead <@U1> Maybe", "`Maybe` is not `off`: end with `off`", "/plan lead @user [off]"),
         ("signoff both", "`joint` or `single`", "/plan signoff joint|single"),
         ("frobnicate", "not a /plan subcommand", "/plan export"),
     ],

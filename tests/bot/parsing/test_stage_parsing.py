@@ -98,3 +98,7 @@ def test_mentions_and_links_are_spelled_out_as_plain_text():
     assert to_plain("<@U1|alex> <#C1|general> <!here> <https://x.org|site> <https://y.org>") == (
         "@alex #general @here site (https://x.org) https://y.org"
     )
+
+
+def test_a_user_group_mention_is_spelled_with_one_at_sign():
+    assert to_plain("Ask <!subteam^S1|@ward-nurses> today") == "Ask @ward-nurses today"

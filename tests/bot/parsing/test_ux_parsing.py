@@ -47,7 +47,8 @@ def test_the_forms_that_fix_a_stage(text, request_):
         ("add Order furniture due 31/3", "not a date", ""),
         ("edit 2 colour blue", "Say what to change in stage 2", "/stage edit N title"),
         ("edit 2 due tomorrow", "`tomorrow` is not a date", ""),
-        ("move 2", "`nothing` is not a position", "/stage move N M"),
+        ("move 2", "Which position? Give its number.", "/stage move N M"),
+        ("move 2 top", "`top` is not a position to move stage 2 to", "/stage move N M"),
     ],
 )
 def test_a_date_in_words_or_a_missing_part_is_refused_with_the_right_form(text, said, form):
