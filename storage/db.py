@@ -145,7 +145,7 @@ def _row(model: type[SQLModel], values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _table(model: type[SQLModel]) -> Table:
-    return model.__table__  # type: ignore[attr-defined, no-any-return]
+    return model.__table__  # type: ignore[attr-defined]
 
 
 @functools.cache
