@@ -369,7 +369,7 @@ def move_stage(*, session: Session, project: Project, number: int, to: int, by: 
     plan = _locked_plan(session, project)
     stage = _stage(session, project, number)
     if not 1 <= to <= len(plan):
-        raise InvalidInput(f"There is no position {to}: the plan has stages 1 to {len(plan)}.")
+        raise InvalidInput(f"There is no position {to}: {_numbers_of(len(plan))}.")
     plan.remove(stage)
     plan.insert(to - 1, stage)
     _renumber(session, plan)
@@ -472,7 +472,14 @@ def _stage(session: Session, project: Project, number: int, *, lock: bool = Fals
             f"There is no stage {number}: the plan has no stages yet. "
             "Add one with `/stage add TITLE`."
         )
-    raise NotFound(f"There is no stage {number}: the plan has stages 1 to {count}.")
+    raise NotFound(f"There is no stage {number}: {_numbers_of(count)}.")
+
+
+def _numbers_of(count: int) -> str:
+    """Which stage numbers there are, said plainly: "the plan has only stage 1"."""
+    if count == 1:
+        return "the plan has only stage 1"
+    return f"the plan has stages 1 to {count:,}"
 
 
 def _require_owner_or_lead(

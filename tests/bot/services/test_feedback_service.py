@@ -48,7 +48,7 @@ def test_feedback_on_a_stage_by_number_and_by_id(session, project):
 
 def test_a_stage_that_is_not_in_the_plan_is_refused_and_nothing_is_stored(session, project):
     stages.add_stage(session=session, project=project, by=LEAD, title="Only")
-    with pytest.raises(NotFound, match="There is no stage 7: the plan has stages 1 to 1"):
+    with pytest.raises(NotFound, match="There is no stage 7: the plan has only stage 1"):
         feedback.give_feedback(session=session, project=project, by=LEAD, text="x", stage_number=7)
     elsewhere = project_for(session=session, caller=Caller("T1", "C2", LEAD), timezone="UTC")
     other = stages.add_stage(session=session, project=elsewhere, by=LEAD, title="Theirs")

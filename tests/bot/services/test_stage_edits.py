@@ -98,3 +98,9 @@ def test_the_record_keeps_every_completion_and_reopening(session, project):
         ("stage reopened", ""),
         ("stage completed", "Second go"),
     ]
+
+
+def test_a_one_stage_plan_is_described_as_such(session, project):
+    _plan(session, project, "Only")
+    with pytest.raises(InvalidInput, match=r"There is no position 2: the plan has only stage 1\.$"):
+        stages.move_stage(session=session, project=project, number=1, to=2, by=LEAD)
