@@ -46,11 +46,14 @@ CONTEXT = "changebot:runtime"
 
 @dataclass(frozen=True)
 class JobSpec:
-    """A job to add: its id, its function's importable reference, its trigger, its arguments."""
+    """A job to add: its id, its function's importable reference, its trigger, when it
+    first runs (the caller has asked the trigger already, to leave out finished ones),
+    and its arguments."""
 
     job_id: str
     func: str
     trigger: BaseTrigger
+    first_run: datetime
     args: tuple[Any, ...] = ()
 
 
@@ -152,19 +155,18 @@ class Scheduler:
         """
         if not specs:
             return
-        now = datetime.now(UTC)
-        rows = [self._row(spec, now) for spec in specs]
+        rows = [self._row(spec) for spec in specs]
         table = self._store.jobs_t
         with self._store.engine.begin() as connection:
             connection.execute(table.delete().where(table.c.id.in_([row["id"] for row in rows])))
             connection.execute(table.insert(), rows)
         self._aps.wakeup()
 
-    def _row(self, spec: JobSpec, now: datetime) -> dict[str, Any]:
+    def _row(self, spec: JobSpec) -> dict[str, Any]:
         """The job-store row of a job: its state exactly as `Job.__getstate__` gives it
         (APScheduler 3's version 1 format), without building a `Job` for each of
         thousands (each would import its function and check its signature again)."""
-        next_run = spec.trigger.get_next_fire_time(None, now)
+        next_run = spec.first_run
         state = {
             "version": 1,
             "id": spec.job_id,

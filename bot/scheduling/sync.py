@@ -133,15 +133,17 @@ def sync_all(*, engine: Engine, scheduler: Scheduler, now: datetime) -> None:
         running = [s for s in schedules.active_schedules(session=session) if not s.paused]
         projects = schedules.schedule_projects(session=session, schedules=running)
     stale = _stale(running, projects, stored)
-    due = [s for s in stale if schedules.next_run_of(s, projects[s.project_id], after=now)]
+    firsts = [
+        (schedule, trigger, trigger.get_next_fire_time(None, now)) for schedule, trigger in stale
+    ]
     scheduler.add_all(
         [
-            JobSpec(job_id(s), RUN_SCHEDULE, trigger_of(s, projects[s.project_id]), (s.id,))
-            for s in due
+            JobSpec(job_id(schedule), RUN_SCHEDULE, trigger, first, (schedule.id,))
+            for schedule, trigger, first in firsts
+            if first is not None
         ]
     )
-    due_ids = {saved_id(s) for s in due}
-    finished = [job_id(s) for s in stale if saved_id(s) not in due_ids]
+    finished = [job_id(schedule) for schedule, _trigger, first in firsts if first is None]
     for gone in [*finished, *stored]:
         scheduler.remove(gone)
     log.info(
@@ -154,11 +156,13 @@ def sync_all(*, engine: Engine, scheduler: Scheduler, now: datetime) -> None:
 
 def _stale(
     running: Iterable[Schedule], projects: dict[int, Project], stored: dict[str, Any]
-) -> list[Schedule]:
-    """The schedules whose job is missing or out of date; matched jobs are taken off `stored`."""
+) -> list[tuple[Schedule, ScheduleTrigger]]:
+    """The schedules whose job is missing or out of date, each with its trigger (built once:
+    parsing and the calendar are most of a first sync); matched jobs are taken off `stored`."""
     stale = []
     for schedule in running:
         job = stored.pop(job_id(schedule), None)
-        if job is None or job.trigger != trigger_of(schedule, projects[schedule.project_id]):
-            stale.append(schedule)
+        trigger = trigger_of(schedule, projects[schedule.project_id])
+        if job is None or job.trigger != trigger:
+            stale.append((schedule, trigger))
     return stale
