@@ -51,6 +51,9 @@ def parse_concern(text: str) -> ConcernRequest:
         return ShowHelp()
     if word == "list":
         return ListConcerns()
+    meant = CONCERN.mistyped(word) if not text.strip().partition(" ")[2] else None
+    if meant is not None:
+        raise CONCERN.unknown(to_plain(word))
     return parse_raise(text)
 
 

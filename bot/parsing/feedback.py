@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -74,6 +75,13 @@ def parse_feedback(text: str) -> FeedbackRequest:
         return ShowHelp()
     if stripped.lower() == "list":
         return ListFeedback()
+    meant = FEEDBACK.mistyped(stripped) if " " not in stripped else None
+    if meant is not None:
+        raise FEEDBACK.error(
+            f"Did you mean `/feedback {meant}`? `{to_plain(stripped)}` was not saved as "
+            "feedback: give feedback in a few words.",
+            form="TEXT",
+        )
     link = _link_request(stripped)
     if link is not None:
         return link
@@ -105,6 +113,7 @@ def _link_request(text: str) -> ManageLink | None:
     if word != "link" or len(rest) > 2:
         return None
     stages = [part for part in rest if _STAGE_PREFIX.fullmatch(part)]
+    _refuse_a_mistyped_action([part for part in rest if part not in stages])
     actions = [LinkAction(part) for part in rest if part in (LinkAction.NEW, LinkAction.OFF)]
     if len(stages) + len(actions) != len(rest) or len(stages) > 1 or len(actions) > 1:
         return None
@@ -112,6 +121,20 @@ def _link_request(text: str) -> ManageLink | None:
     if stages and number is None:
         raise FEEDBACK.error(f"`{stages[0]}` is not a stage number.", form="link [#N]")
     return ManageLink(actions[0] if actions else LinkAction.SHOW, number)
+
+
+def _refuse_a_mistyped_action(words: list[str]) -> None:
+    """`link nwe`: a slip for `new` or `off` is said to be one, rather than kept as feedback."""
+    if len(words) != 1:
+        return
+    actions = [action.value for action in (LinkAction.NEW, LinkAction.OFF)]
+    matches = difflib.get_close_matches(words[0], actions, n=1, cutoff=0.6)
+    if matches and matches[0] != words[0]:
+        raise FEEDBACK.error(
+            f"Did you mean `/feedback link {matches[0]}`? "
+            f"`{to_plain(words[0])}` is not something a link can do.",
+            form=f"link [#N] {matches[0]}",
+        )
 
 
 def _peel_anonymous(text: str) -> tuple[bool, str]:

@@ -38,10 +38,18 @@ class CommandForms:
     def unknown(self, word: str) -> UsageError:
         """An unknown subcommand, with the nearest one when it looks like a typo."""
         message = f"`{word}` is not a {self.command} subcommand."
-        nearest = difflib.get_close_matches(word.lower(), self._subcommands(), n=1)
+        nearest = _nearest(word, self._subcommands(), cutoff=0.6)
         if nearest:
-            message += f" Did you mean `{nearest[0]}`?"
+            message += f" Did you mean `{nearest}`?"
         return self.error(message)
+
+    def mistyped(self, word: str) -> str | None:
+        """The subcommand that `word`, typed alone, is very likely a slip of (`lsit`: `list`).
+
+        For commands whose free text could be anything (feedback, a principle's
+        name): one word so close to a subcommand is a slip, not something to store.
+        """
+        return _nearest(word, self._subcommands(), cutoff=0.75)
 
     def missing_number(self, thing: str, *, form: str) -> UsageError:
         """A form that needs a number was given none."""
@@ -61,6 +69,13 @@ class CommandForms:
             return UsageError(message, usage=self.usage())
         right = self.form(form)
         return UsageError(message, usage=f"`{self.written(right)}`: {right.does}")
+
+
+def _nearest(word: str, choices: list[str], *, cutoff: float) -> str | None:
+    """The choice `word` looks like a typo of, if any: never `word` itself."""
+    lowered = word.lower()
+    nearest = difflib.get_close_matches(lowered, choices, n=1, cutoff=cutoff)
+    return nearest[0] if nearest and nearest[0] != lowered else None
 
 
 @dataclass(frozen=True)

@@ -79,3 +79,12 @@ def test_a_mistyped_mention_shows_the_mention_form():
         parse_mention("<@UCHANGEBOT> concern")
     assert "Which principle? Give its number." in refused.value.message
     assert refused.value.usage == MENTION_FORM
+
+
+def test_a_subcommand_typed_wrong_is_named_not_taken_for_a_principle():
+    with pytest.raises(
+        UsageError, match=r"`lsit` is not a /concern subcommand\. Did you mean `list`\?"
+    ):
+        parse_concern("lsit")
+    with pytest.raises(UsageError, match="Say what the concern about principle Transparency is"):
+        parse_concern("Transparency")

@@ -3,7 +3,7 @@
 import pytest
 
 from bot.errors import UsageError
-from bot.parsing.feedback import GiveFeedback, OpenFeedbackForm, parse_feedback
+from bot.parsing.feedback import GiveFeedback, ManageLink, OpenFeedbackForm, parse_feedback
 from bot.parsing.forms import ShowHelp
 
 
@@ -48,3 +48,26 @@ def test_a_link_for_stage_zero_shows_the_link_form():
         parse_feedback("link #0")
     assert "`#0` is not a stage number" in refused.value.message
     assert "/feedback link [#N]" in refused.value.usage
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"), [("lsit", "list"), ("lisst", "list"), ("links", "link")]
+)
+def test_a_subcommand_typed_wrong_is_not_saved_as_feedback(typed, meant):
+    with pytest.raises(UsageError) as refused:
+        parse_feedback(typed)
+    assert refused.value.message.startswith(f"Did you mean `/feedback {meant}`?")
+    assert "was not saved as feedback" in refused.value.message
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("link nwe", "new"), ("link #2 of", "off")])
+def test_a_link_action_typed_wrong_names_the_action_meant(typed, meant):
+    with pytest.raises(UsageError) as refused:
+        parse_feedback(typed)
+    assert refused.value.message.startswith(f"Did you mean `/feedback link {meant}`?")
+    assert refused.value.usage.startswith(f"`/feedback link [#N] {meant}`")
+
+
+@pytest.mark.parametrize("text", ["Brilliant", "link broken", "anon Lovely staff", "Link"])
+def test_words_that_are_no_slip_for_a_subcommand_are_still_feedback_or_the_link(text):
+    assert isinstance(parse_feedback(text), GiveFeedback | ManageLink)
