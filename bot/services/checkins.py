@@ -24,6 +24,7 @@ from bot.parsing.schedule import ScheduleSpec
 from bot.services import schedules
 from bot.services.partners import require_lead, role_of
 from bot.services.stages import today_in
+from storage.db import query_rows
 from storage.models import (
     CheckinResponse,
     CheckinRun,
@@ -70,7 +71,7 @@ _ANY_MEASURE = select(Measure.id).where(Measure.project_id == bindparam("project
 
 
 def has_measures(*, session: Session, project: Project) -> bool:
-    return session.exec(_ANY_MEASURE, params={"project_id": project.id}).first() is not None
+    return query_rows(session, _ANY_MEASURE, {"project_id": project.id}).first() is not None
 
 
 # -- check-in schedules -----------------------------------------------------------------

@@ -21,7 +21,7 @@ from bot.services.partners import (
     signers,
     signing_side,
 )
-from storage.db import insert_row, insert_values, update_row
+from storage.db import insert_row, insert_values, query_rows, update_row
 from storage.models import (
     Feedback,
     FeedbackLink,
@@ -121,8 +121,9 @@ def add_stage(
     _check_title(title)
     # Stages are numbered in order: hold the project while taking the next number,
     # so two stages added at once cannot both take it.
-    session.exec(_HOLD_PROJECT, params={"project_id": project.id}).one()
-    last = session.exec(_LAST_POSITION, params={"project_id": project.id}).one()
+    held = {"project_id": project.id}
+    query_rows(session, _HOLD_PROJECT, held).one()
+    last = query_rows(session, _LAST_POSITION, held).scalar_one()
     stage = Stage(
         project_id=saved_id(project),
         position=(last or 0) + 1,
@@ -144,7 +145,7 @@ def list_stages(*, session: Session, project: Project) -> list[Stage]:
 
 def progress_of(*, session: Session, project: Project) -> Progress:
     """Counted in the database: a celebration should not load a long plan to say "3 of 7"."""
-    total, finished = session.exec(_PROGRESS, params={"project_id": project.id}).one()
+    total, finished = tuple(query_rows(session, _PROGRESS, {"project_id": project.id}).one())
     return Progress(done=finished, total=total)
 
 
