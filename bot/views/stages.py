@@ -9,7 +9,7 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 from bot.services.stages import AwaitingSignoff, Completion, Progress
 from bot.views.checkins import impact_checkin_offer
 from bot.views.message import Message, blocks, confirm_dialog, context, header, mention, section
-from bot.views.text import Limit, escape
+from bot.views.text import Limit, counted, escape
 from storage.models import Stage, StageSignoff, StageStatus
 
 _STATUS = {
@@ -47,7 +47,7 @@ def stage_list(stages: list[Stage], progress: Progress, today: date) -> Message:
     items = [section(progress_bar(progress))]
     items += [section(line) for line in lines[:45]]
     if len(lines) > 45:
-        items.append(context(f"…and {len(lines) - 45} more stages."))
+        items.append(context(f"…and {counted(len(lines) - 45, 'more stage')}."))
     return Message(text=f"The plan: {progress_bar(progress)}", blocks=blocks(*items))
 
 
