@@ -166,7 +166,7 @@ def _parse_schedule(rest: str) -> ScheduleCheckin:
     if len(plain_title) > CHECKIN_TITLE_LENGTH:
         raise InvalidInput(
             f"A check-in title has at most {CHECKIN_TITLE_LENGTH} characters; "
-            f"this one has {len(plain_title)}."
+            f"this one has {len(plain_title):,}."
         )
     return ScheduleCheckin(spec, plain_title or None)
 

@@ -79,6 +79,11 @@ def test_a_bad_schedule_says_what_schedules_look_like():
         parse_checkin("schedule")
 
 
+def test_a_title_too_long_says_its_length_with_a_thousands_separator():
+    with pytest.raises(InvalidInput, match="at most 200 characters; this one has 3,500"):
+        parse_checkin("schedule daily 09:00 " + "x" * 3500)
+
+
 @pytest.mark.parametrize("action", list(ScheduleAction))
 def test_cancel_pause_and_resume_take_an_id(action):
     assert parse_checkin(f"{action} 7") == ChangeCheckin(action, 7)
