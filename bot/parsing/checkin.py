@@ -211,8 +211,11 @@ def _parse_rebase(details: str) -> RebaseMeasure:
         return RebaseMeasure(_measure_name(name.strip(), form=_REBASE), None)
     on = iso_date(last)
     if on is None:
+        # A word with a digit in it was meant as the date; any other is the name, the date left out.
+        meant = f"`{last}` is not a date. " if any(char.isdigit() for char in last) else ""
         raise CHECKIN.error(
-            "End with the first date of the new limits, as `YYYY-MM-DD`, or `none`.", form=_REBASE
+            f"{meant}End with the first date of the new limits, as `YYYY-MM-DD`, or `none`.",
+            form=_REBASE,
         )
     return RebaseMeasure(_measure_name(name.strip(), form=_REBASE), on)
 

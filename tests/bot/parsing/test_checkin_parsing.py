@@ -147,6 +147,15 @@ def test_a_measure_form_missing_its_parts_is_refused_with_that_form(text, said, 
     assert refused.value.usage.count("`/checkin") == 1
 
 
+def test_a_rebase_date_that_is_not_a_date_is_named():
+    with pytest.raises(UsageError) as refused:
+        parse_checkin("measure rebase Waiting time 2026-13-01")
+    assert refused.value.message.startswith("`2026-13-01` is not a date. End with the first date")
+    with pytest.raises(UsageError) as left_out:
+        parse_checkin("measure rebase Waiting time")
+    assert left_out.value.message.startswith("End with the first date")
+
+
 @pytest.mark.parametrize("text", ["measure", "measure rename Waiting time"])
 def test_an_unknown_measure_form_shows_every_measure_form(text):
     with pytest.raises(UsageError) as refused:
