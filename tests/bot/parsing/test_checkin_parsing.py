@@ -51,6 +51,28 @@ def test_option_words_inside_a_name_stay_in_the_name():
     assert request == AddMeasure("Unit target completion rate", "%")
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("measure add Falls unit", "`unit` needs a value: `unit minutes`."),
+        ("measure add Falls target 5 unit", "`unit` needs a value: `unit minutes`."),
+        ("measure add Falls unit days target", "`target` needs a value: `target 14`."),
+        ("measure add Falls target 5 neither higher-is-better", "Give one direction:"),
+    ],
+)
+def test_an_option_given_wrong_is_refused_rather_than_put_in_the_name(text, said):
+    with pytest.raises(UsageError, match=re.escape(said)) as refused:
+        parse_checkin(text)
+    assert refused.value.usage.startswith("`/checkin measure add NAME ")
+
+
+def test_a_name_that_ends_in_an_option_word_takes_an_option_after_it():
+    request = parse_checkin("measure add Beds free on the stroke unit higher-is-better")
+    assert request == AddMeasure("Beds free on the stroke unit")
+    request = parse_checkin("measure add Seen within target unit % target 95")
+    assert request == AddMeasure("Seen within target", "%", 95.0)
+
+
 def test_a_target_that_is_not_a_number_is_refused():
     with pytest.raises(InvalidInput, match="`soon` is not a number"):
         parse_checkin("measure add Waiting time target soon")
