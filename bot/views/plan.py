@@ -28,8 +28,6 @@ def overview(view: Overview, today: date) -> Message:
         more = len(view.stages) - _MAX_STAGES_SHOWN
         if more > 0:
             items.append(context(f"…and {counted(more, 'more stage')}: `/stage list`."))
-    else:
-        items.append(section("No stages yet: add the first with `/stage add TITLE`."))
     items.append(divider())
     items.append(section(_concerns_line(view)))
     items.append(section(next_checkin_line(view)))

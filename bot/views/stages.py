@@ -18,10 +18,14 @@ _STATUS = {
     StageStatus.DONE: ":white_check_mark: done",
 }
 _BAR_CELLS = 10
+NO_STAGES = "The plan has no stages yet. Add the first with `/stage add TITLE`."
 
 
 def progress_bar(progress: Progress) -> str:
-    filled = round(_BAR_CELLS * progress.done / progress.total) if progress.total else 0
+    """A bar and "3 of 7 stages, 42%", or, before there is any stage, how to add the first."""
+    if not progress.total:
+        return NO_STAGES
+    filled = round(_BAR_CELLS * progress.done / progress.total)
     bar = "▰" * filled + "▱" * (_BAR_CELLS - filled)
     noun = "stage" if progress.total == 1 else "stages"
     return f"{bar} {progress.done} of {progress.total} {noun}, {progress.percent}%"
@@ -41,8 +45,7 @@ def stage_line(stage: Stage, today: date) -> str:
 
 def stage_list(stages: list[Stage], progress: Progress, today: date) -> Message:
     if not stages:
-        text = "The plan has no stages yet. Add the first with `/stage add TITLE`."
-        return Message(text=text, blocks=blocks(section(text)))
+        return Message(text=NO_STAGES, blocks=blocks(section(NO_STAGES)))
     lines = [stage_line(stage, today) for stage in stages]
     items = [section(progress_bar(progress))]
     items += [section(line) for line in lines[:45]]
