@@ -61,8 +61,14 @@ _DIRECTIONS = {
     "neither": MeasureDirection.NEITHER,
 }
 _NO_REBASE = ("none", "off")
+_ADD = "measure add"
 _REBASE = "measure rebase"
+# The options that take a value, each with an example of one.
+_VALUED = {"unit": "unit minutes", "target": "target 14"}
 _LIST_SHOWS_IDS = "`/checkin list` shows the ids."
+_ONE_DIRECTION = (
+    "Give one direction: `lower-is-better`, `neither`, or `higher-is-better` (the default)."
+)
 
 
 class ScheduleAction(StrEnum):
@@ -166,7 +172,7 @@ def _parse_schedule(rest: str) -> ScheduleCheckin:
     if len(plain_title) > CHECKIN_TITLE_LENGTH:
         raise InvalidInput(
             f"A check-in title has at most {CHECKIN_TITLE_LENGTH} characters; "
-            f"this one has {len(plain_title)}."
+            f"this one has {len(plain_title):,}."
         )
     return ScheduleCheckin(spec, plain_title or None)
 
@@ -198,11 +204,24 @@ def _parse_measure(rest: str) -> MeasureRequest:
 
 def _parse_add_measure(details: str) -> AddMeasure:
     words = to_plain(details).split()
+    _refuse_an_option_without_its_value(words)
     options = _MeasureOptions()
     while words and options.take(words):
         pass
-    name = _measure_name(" ".join(words), form="measure add")
+    name = _measure_name(" ".join(words), form=_ADD)
     return AddMeasure(name, options.unit, options.target, options.direction)
+
+
+def _refuse_an_option_without_its_value(words: list[str]) -> None:
+    """`Falls unit`: a value forgotten, not a name; one ending in the word takes an option after."""
+    last = words[-1] if words else ""
+    example = _VALUED.get(last.lower())
+    if example is not None:
+        raise CHECKIN.error(
+            f"`{last}` needs a value: `{example}`. If the measure's name ends in “{last}”, "
+            "put an option after it, such as `higher-is-better`.",
+            form=_ADD,
+        )
 
 
 def _parse_rebase(details: str) -> RebaseMeasure:
@@ -211,8 +230,11 @@ def _parse_rebase(details: str) -> RebaseMeasure:
         return RebaseMeasure(_measure_name(name.strip(), form=_REBASE), None)
     on = iso_date(last)
     if on is None:
+        # A word with a digit in it was meant as the date; any other is the name, the date left out.
+        meant = f"`{last}` is not a date. " if any(char.isdigit() for char in last) else ""
         raise CHECKIN.error(
-            "End with the first date of the new limits, as `YYYY-MM-DD`, or `none`.", form=_REBASE
+            f"{meant}End with the first date of the new limits, as `YYYY-MM-DD`, or `none`.",
+            form=_REBASE,
         )
     return RebaseMeasure(_measure_name(name.strip(), form=_REBASE), on)
 
@@ -227,7 +249,7 @@ def _measure_name(name: str, *, form: str) -> str:
 
 class _MeasureOptions:
     """`unit U`, `target T` and a direction (`lower-is-better`, `neither`), peeled off the end
-    of the words once each."""
+    of the words once each; a second direction is refused (a measure has one)."""
 
     def __init__(self) -> None:
         self.unit: str | None = None
@@ -238,7 +260,9 @@ class _MeasureOptions:
     def take(self, words: list[str]) -> bool:
         """Remove one option from the end of `words`; False when the end is part of the name."""
         last = words[-1].lower()
-        if last in _DIRECTIONS and "direction" not in self._seen:
+        if last in _DIRECTIONS:
+            if "direction" in self._seen:
+                raise CHECKIN.error(_ONE_DIRECTION, form=_ADD)
             self._seen.add("direction")
             self.direction = _DIRECTIONS[last]
             del words[-1:]

@@ -60,6 +60,13 @@ class PublicLink:
         return self.link.state == LinkState.OPEN
 
 
+def link_subject(project: Project, stage: Stage | None) -> str:
+    """What a link asks about, as its page and its QR code and poster are headed."""
+    if stage is None:
+        return project.name
+    return f"“{stage.title}”, stage {stage.position} of {project.name}"
+
+
 def share_link(
     *, session: Session, project: Project, by: str, stage_number: int | None = None
 ) -> LinkAnswer:

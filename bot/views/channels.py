@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.views.message import Message, blocks, section
-from bot.views.text import escape
+from bot.views.text import counted, escape
 
 _WHY = {
     "not_in_channel": "changebot is not a member of the channel any more",
@@ -16,7 +16,7 @@ def channel_lost(project_name: str, channel_id: str, error: str, paused: int) ->
     why = _WHY.get(error, error)
     text = (
         f":warning: changebot could not post in <#{channel_id}> for *{escape(project_name, 150)}*: "
-        f"{why}. {paused} schedule{'s' if paused != 1 else ''} there "
+        f"{why}. {counted(paused, 'schedule')} there "
         f"{'are' if paused != 1 else 'is'} paused so nothing piles up.\n"
         "Invite changebot back (`/invite @changebot`), or unarchive the channel, then resume "
         "the check-ins with `/checkin resume ID` and set reminders and the digest again."

@@ -13,7 +13,7 @@ from bot.errors import InvalidInput
 from bot.services.concerns import ConcernList
 from bot.views.inputs import Values, option, select_input, selected_in, text_in, text_input
 from bot.views.message import Message, blocks, confirm_dialog, context, mention, section
-from bot.views.text import escape
+from bot.views.text import counted, escape
 from storage.models import Concern, ConcernStatus, Principle
 
 ACKNOWLEDGE = "concern_acknowledge"
@@ -151,11 +151,12 @@ def concern_list(listed: ConcernList, links: dict[int, str], now: datetime) -> M
         items.append(context("None: every concern has been resolved or withdrawn."))
     items += [_list_entry(c, listed, links, now) for c in listed.open[:_LISTED_OPEN]]
     if len(listed.open) > _LISTED_OPEN:
-        items.append(context(f"…and {len(listed.open) - _LISTED_OPEN} more open concerns."))
+        more = counted(len(listed.open) - _LISTED_OPEN, "more open concern")
+        items.append(context(f"…and {more}."))
     if listed.closed:
         items.append(section("*Closed in the last 30 days*"))
         items += [_list_entry(c, listed, links, now) for c in listed.closed[:_LISTED_CLOSED]]
-    text = f"{len(listed.open)} open concerns, {len(listed.closed)} closed recently"
+    text = f"{counted(len(listed.open), 'open concern')}, {len(listed.closed):,} closed recently"
     return Message(text=text, blocks=blocks(*items))
 
 
@@ -167,7 +168,7 @@ def _list_entry(
         f"*#{concern.id}* {_principle(concern)}",
         _STATUS[concern.status],
         f"raised {age(concern.created_at, now)} ago",
-        f"{replies} {'reply' if replies == 1 else 'replies'}",
+        counted(replies, "reply", "replies"),
     ]
     link = links.get(concern.id or 0)
     parts.append(f"<{link}|thread>" if link else "thread not posted yet")
@@ -179,8 +180,7 @@ def age(since: datetime, now: datetime) -> str:
     seconds = max(0, int((now - since).total_seconds()))
     for unit, size in (("week", 604800), ("day", 86400), ("hour", 3600), ("minute", 60)):
         if seconds >= size:
-            count = seconds // size
-            return f"{count} {unit}{'' if count == 1 else 's'}"
+            return counted(seconds // size, unit)
     return "under a minute"
 
 

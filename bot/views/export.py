@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.services.export import RecordEvent
 from bot.views.message import Upload
+from bot.views.text import counted
 
 COLUMNS = ("when", "event", "stage", "who", "role", "detail")
 # A cell starting with one of these is a formula to Excel and LibreOffice (CSV injection).
@@ -57,5 +58,5 @@ def record_upload(
         filename=f"changebot-{safe_name or 'project'}.csv",
         title=f"The record of {project_name}",
         content=record_csv(events, timezone=timezone, names=names),
-        comment=f"Here is the record of the project: {len(events)} events.",
+        comment=f"Here is the record of the project: {counted(len(events), 'event')}.",
     )

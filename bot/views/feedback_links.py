@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services.feedback_links import LinkAnswer, LinkChange
+from bot.services.feedback_links import LinkAnswer, LinkChange, link_subject
 from bot.views import addresses
 from bot.views.message import Message, Upload, blocks, context, section
 from bot.views.poster import poster_pdf, qr_png
@@ -61,6 +61,7 @@ def poster_files(project: Project, answer: LinkAnswer, base: str) -> list[Upload
     page = addresses.feedback_page(base, answer.link.token)
     name = f"feedback-{answer.link.id}"
     stage_title = answer.stage.title if answer.stage is not None else None
+    about = link_subject(project, answer.stage)
     poster = poster_pdf(
         project_name=project.name,
         url=page,
@@ -70,13 +71,13 @@ def poster_files(project: Project, answer: LinkAnswer, base: str) -> list[Upload
     return [
         Upload(
             filename=f"{name}-qr.png",
-            title=f"QR code: feedback on {project.name}",
+            title=f"QR code: feedback on {about}",
             content=qr_png(page),
             comment=f"The QR code of <{page}>, for a screen or a leaflet.",
         ),
         Upload(
             filename=f"{name}-poster.pdf",
-            title=f"Poster: feedback on {project.name}",
+            title=f"Poster: feedback on {about}",
             content=poster,
             comment="An A4 poster to print for a ward, a waiting room or a reception desk.",
         ),

@@ -12,7 +12,7 @@ from bot.services.overview import Overview
 from bot.views.message import blocks, context, divider, header, section
 from bot.views.plan import next_checkin_line
 from bot.views.stages import progress_bar, stage_line
-from bot.views.text import escape
+from bot.views.text import counted, escape
 
 # Slack allows 100 blocks in a Home tab; each project takes at most six.
 _MAX_PROJECTS = 15
@@ -32,7 +32,8 @@ def home(overviews: list[Overview], now: datetime) -> dict[str, Any]:
     for view in overviews[:_MAX_PROJECTS]:
         items += _project(view, now.astimezone(ZoneInfo(view.project.timezone)).date())
     if len(overviews) > _MAX_PROJECTS:
-        items.append(context(f"…and {len(overviews) - _MAX_PROJECTS} more projects."))
+        more = counted(len(overviews) - _MAX_PROJECTS, "more project")
+        items.append(context(f"…and {more}."))
     items.append(
         context("`/plan` in a project's channel shows its overview; `/stage help` the plan.")
     )
@@ -52,7 +53,7 @@ def _project(view: Overview, today: date) -> list[Any]:
     )
     concerns = len(view.open_concerns)
     open_text = (
-        f":warning: {concerns} open principle concern{'s' if concerns != 1 else ''}"
+        f":warning: {counted(concerns, 'open principle concern')}"
         if concerns
         else ":white_check_mark: No open principle concerns"
     )

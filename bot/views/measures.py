@@ -15,7 +15,7 @@ from bot.views.checkins import figure, measure_line
 from bot.views.inputs import Values, text_in, text_input
 from bot.views.message import Message, blocks, section
 from bot.views.replies import confirmation
-from bot.views.text import escape, plain
+from bot.views.text import counted, escape, plain
 from storage.models import Measure
 
 DATA_FORM = "measure_data_form"
@@ -34,7 +34,7 @@ def measure_list(series: list[MeasureSeries]) -> Message:
 
 def _listed(series: MeasureSeries) -> str:
     points = len(series.observations)
-    said = f"• {measure_line(series.measure)} · {points} point{'s' if points != 1 else ''}"
+    said = f"• {measure_line(series.measure)} · {counted(points, 'point')}"
     latest = series.latest
     if latest is not None:
         said += f" · latest {figure(latest.value, series.measure.unit)} ({_day(latest.day)})"
@@ -117,7 +117,7 @@ def removed(name: str) -> Message:
 
 
 def _points(count: int) -> str:
-    return f"{count} point{'s' if count != 1 else ''}"
+    return counted(count, "point")
 
 
 def _day(day: date) -> str:

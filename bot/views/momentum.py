@@ -9,7 +9,7 @@ from bot.services.momentum import Digest
 from bot.services.stages import Progress
 from bot.views.message import Message, blocks, context, header, mention, section
 from bot.views.stages import progress_bar
-from bot.views.text import escape
+from bot.views.text import counted, escape
 from storage.models import Project, Stage
 
 _LISTED = 10
@@ -35,16 +35,12 @@ def digest(view: Digest, progress: Progress) -> Message:
     items.append(section(_completed(view)))
     items.append(section(_overdue(view)))
     feedback = view.feedback_received
-    items.append(
-        section(
-            f":speech_balloon: {feedback} piece{'s' if feedback != 1 else ''} of feedback received."
-        )
-    )
+    items.append(section(f":speech_balloon: {counted(feedback, 'piece')} of feedback received."))
     items.extend(section(line) for line in _you_said_we_did(view))
     concerns = len(view.open_concerns)
     items.append(
         section(
-            f":warning: {concerns} open principle concern{'s' if concerns != 1 else ''}."
+            f":warning: {counted(concerns, 'open principle concern')}."
             if concerns
             else ":white_check_mark: No open principle concerns."
         )
@@ -75,13 +71,13 @@ def _you_said_we_did(view: Digest) -> list[str]:
             for pair in view.answered[:_PAIRS_LISTED]
         ]
         lines.append(
-            f":loudspeaker: *You said, we did*: {count} answer{'s' if count != 1 else ''}"
+            f":loudspeaker: *You said, we did*: {counted(count, 'answer')}"
             f" published {since}:\n" + "\n".join(pairs)
         )
     waiting = view.waiting_for_response
     if waiting:
         lines.append(
-            f":mailbox_with_mail: {waiting} answer{'s' if waiting != 1 else ''} from the feedback"
+            f":mailbox_with_mail: {counted(waiting, 'answer')} from the feedback"
             f" page {'wait' if waiting != 1 else 'waits'} for a response: `/feedback list`."
         )
     return lines

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.services.overview import Overview
 from bot.views.message import Message, blocks, context, divider, header, mention, section
 from bot.views.stages import progress_bar, stage_line
-from bot.views.text import escape
+from bot.views.text import counted, escape
 from storage.models import Partner, Project, SignoffMode
 
 _MAX_STAGES_SHOWN = 40
@@ -25,12 +25,9 @@ def overview(view: Overview, today: date) -> Message:
     if view.stages:
         items.append(divider())
         items += [section(stage_line(stage, today)) for stage in view.stages[:_MAX_STAGES_SHOWN]]
-        if len(view.stages) > _MAX_STAGES_SHOWN:
-            items.append(
-                context(f"…and {len(view.stages) - _MAX_STAGES_SHOWN} more stages: `/stage list`.")
-            )
-    else:
-        items.append(section("No stages yet: add the first with `/stage add TITLE`."))
+        more = len(view.stages) - _MAX_STAGES_SHOWN
+        if more > 0:
+            items.append(context(f"…and {counted(more, 'more stage')}: `/stage list`."))
     items.append(divider())
     items.append(section(_concerns_line(view)))
     items.append(section(next_checkin_line(view)))

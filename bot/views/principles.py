@@ -18,7 +18,7 @@ from bot.services.principles import (
 )
 from bot.views.inputs import Values, text_in, text_input
 from bot.views.message import Message, blocks, context, mention, section
-from bot.views.text import escape
+from bot.views.text import counted, escape
 from storage.models import Principle
 
 EDIT_FORM = "principles_edit"
@@ -55,7 +55,7 @@ def principle_list(principles: list[Principle], agreed: list[str], *, caller: st
     items.append(section(_agreement_line(agreed)))
     if caller not in agreed:
         items.append(context("Agree to them with `/principles agree`."))
-    text = f"The {len(principles)} principles we agreed to work by"
+    text = f"The {counted(len(principles), 'principle')} we agreed to work by"
     return Message(text=text, blocks=blocks(*items))
 
 
@@ -147,7 +147,7 @@ def edit_saved(edit: PrinciplesEdit) -> Message:
         text = "Nothing changed: the principles are as they were, and so are the agreements."
     else:
         text = (
-            f":white_check_mark: Saved: {len(edit.principles)} principles. "
+            f":white_check_mark: Saved: {counted(len(edit.principles), 'principle')}. "
             f"{_cleared(edit.cleared)} The channel has been asked to agree again."
         )
     return Message(text=text, blocks=blocks(section(text)))

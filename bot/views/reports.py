@@ -20,7 +20,7 @@ from bot.views.measures_csv import measures_csv
 from bot.views.message import Message, Upload, blocks, context, header, mention, section
 from bot.views.process_chart import process_chart
 from bot.views.replies import confirmation
-from bot.views.text import escape, quote
+from bot.views.text import counted, escape, quote
 
 REFLECTIONS_PER_SIDE = 3
 _QUOTE_LENGTH = 400
@@ -132,7 +132,7 @@ def report_summary(report: EvaluationReport) -> Message:
 
 
 def report_shared(charts: int) -> Message:
-    said = f"{charts} chart{'s' if charts != 1 else ''}, " if charts else ""
+    said = f"{counted(charts, 'chart')}, " if charts else ""
     text = (
         f":bar_chart: The evaluation report ({said}measures.csv and the reflections) "
         "is in the channel."

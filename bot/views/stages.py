@@ -9,7 +9,7 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 from bot.services.stages import AwaitingSignoff, Completion, Progress
 from bot.views.checkins import impact_checkin_offer
 from bot.views.message import Message, blocks, confirm_dialog, context, header, mention, section
-from bot.views.text import Limit, escape
+from bot.views.text import Limit, counted, escape
 from storage.models import Stage, StageSignoff, StageStatus
 
 _STATUS = {
@@ -18,10 +18,14 @@ _STATUS = {
     StageStatus.DONE: ":white_check_mark: done",
 }
 _BAR_CELLS = 10
+NO_STAGES = "The plan has no stages yet. Add the first with `/stage add TITLE`."
 
 
 def progress_bar(progress: Progress) -> str:
-    filled = round(_BAR_CELLS * progress.done / progress.total) if progress.total else 0
+    """A bar and "3 of 7 stages, 42%", or, before there is any stage, how to add the first."""
+    if not progress.total:
+        return NO_STAGES
+    filled = round(_BAR_CELLS * progress.done / progress.total)
     bar = "▰" * filled + "▱" * (_BAR_CELLS - filled)
     noun = "stage" if progress.total == 1 else "stages"
     return f"{bar} {progress.done} of {progress.total} {noun}, {progress.percent}%"
@@ -41,13 +45,12 @@ def stage_line(stage: Stage, today: date) -> str:
 
 def stage_list(stages: list[Stage], progress: Progress, today: date) -> Message:
     if not stages:
-        text = "The plan has no stages yet. Add the first with `/stage add TITLE`."
-        return Message(text=text, blocks=blocks(section(text)))
+        return Message(text=NO_STAGES, blocks=blocks(section(NO_STAGES)))
     lines = [stage_line(stage, today) for stage in stages]
     items = [section(progress_bar(progress))]
     items += [section(line) for line in lines[:45]]
     if len(lines) > 45:
-        items.append(context(f"…and {len(lines) - 45} more stages."))
+        items.append(context(f"…and {counted(len(lines) - 45, 'more stage')}."))
     return Message(text=f"The plan: {progress_bar(progress)}", blocks=blocks(*items))
 
 

@@ -56,3 +56,8 @@ def plain(text: str, limit: int) -> str:
 def quote(text: str, limit: int) -> str:
     """User text as a Slack block quote: escaped, cut to `limit`, every line marked."""
     return "\n".join(f">{line}" for line in escape(text, limit).splitlines() or [""])
+
+
+def counted(count: int, noun: str, plural: str = "") -> str:
+    """A count and its noun, agreeing: "1 concern", "3 concerns", "1 reply", "1,200 replies"."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"

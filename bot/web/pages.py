@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response
 from bot.posts.feedback import share
 from bot.runtime import Runtime
 from bot.services import rate_limits
-from bot.services.feedback_links import PublicLink, find_link
+from bot.services.feedback_links import PublicLink, find_link, link_subject
 from bot.services.page_answers import AnswerProblems, take_answer
 from bot.services.site_keys import site_key
 from bot.services.you_said import published_pairs
@@ -162,9 +162,6 @@ class _Pages:
 def _form_page(
     found: PublicLink, state: FormState, *, key: bytes, now: datetime, status: int = 200
 ) -> Response:
-    about = found.project.name
-    if found.stage is not None:
-        about = f"stage {found.stage.position}, {found.stage.title}: {about}"
     return _render(
         "form.html",
         status,
@@ -180,7 +177,7 @@ def _form_page(
         sources=questions.SOURCES,
         text_questions=questions.TEXT_QUESTIONS,
         text_hint=questions.TEXT_HINT,
-        heading=f"Feedback on {about}",
+        heading=f"Feedback on {link_subject(found.project, found.stage)}",
     )
 
 

@@ -1,6 +1,6 @@
 """The one escaping function: user text can never broadcast, link, or break a limit."""
 
-from bot.views.text import ELLIPSIS, Limit, escape, plain, truncate
+from bot.views.text import ELLIPSIS, Limit, counted, escape, plain, truncate
 
 
 def test_broadcasts_and_ampersands_are_escaped():
@@ -42,3 +42,10 @@ def test_short_text_is_unchanged():
     assert truncate("hello", 10) == "hello"
     assert plain("<b>" * 100, Limit.BUTTON).endswith(ELLIPSIS)
     assert len(plain("<b>" * 100, Limit.BUTTON)) == Limit.BUTTON
+
+
+def test_a_count_agrees_with_its_noun_and_has_thousands_separators():
+    assert counted(1, "concern") == "1 concern"
+    assert counted(0, "concern") == "0 concerns"
+    assert counted(1, "reply", "replies") == "1 reply"
+    assert counted(1200, "reply", "replies") == "1,200 replies"

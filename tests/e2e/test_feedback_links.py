@@ -96,6 +96,9 @@ def test_a_stage_link_names_the_stage_and_a_partner_cannot_have_one(workspace):
     workspace.stage("add Quiet hours at night")
     reply = workspace.command("/feedback", "link #1")
     assert "stage 1 (Quiet hours at night)" in reply.text
+    titles = sorted(f["title"] for f in _dm_files(workspace, 2))
+    about = "feedback on “Quiet hours at night”, stage 1 of new-ward"
+    assert titles == [f"Poster: {about}", f"QR code: {about}"]
     refused = workspace.command("/feedback", "link", user=PARTNER)
     assert "Only a project lead can hand out the feedback link" in refused.text
     missing = workspace.command("/feedback", "link #4")

@@ -48,6 +48,15 @@ def test_the_overview_shows_need_progress_stages_and_concerns(workspace):
     assert "No open principle concerns" in overview
 
 
+def test_a_plan_with_no_stages_says_how_to_add_the_first_not_0_of_0(workspace):
+    overview = workspace.command("/plan", "").text
+    assert "The plan has no stages yet. Add the first with `/stage add TITLE`." in overview
+    assert "0 of 0" not in overview
+    home = _open_home(workspace, LEAD)
+    assert "The plan has no stages yet. Add the first with `/stage add TITLE`." in home
+    assert "0 of 0" not in home
+
+
 def test_only_a_lead_changes_settings_and_is_told_who_may(workspace):
     workspace.command("/plan", "")
     refused = workspace.command("/plan", "need Something else", user=PARTNER)

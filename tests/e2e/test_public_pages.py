@@ -127,8 +127,9 @@ def test_a_stage_link_names_the_stage_and_its_answers_are_the_stages_feedback(si
     path = link_path(site, stage_number=1)
     visitor = _visitor(site)
     form = visitor.get(path)
-    assert form.title == "Feedback on stage 1, Pilot the new rota: new-ward"
-    assert '<h1 class="heading">Feedback on stage 1, Pilot the new rota: new-ward</h1>' in form.body
+    heading = "Feedback on “Pilot the new rota”, stage 1 of new-ward"
+    assert form.title == heading
+    assert f'<h1 class="heading">{heading}</h1>' in form.body
     visitor.post(path, _answers(form.form_token, good="Clear"))
     (stored,) = feedback(site)
     assert stored.stage_id is not None

@@ -51,6 +51,28 @@ def test_option_words_inside_a_name_stay_in_the_name():
     assert request == AddMeasure("Unit target completion rate", "%")
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("measure add Falls unit", "`unit` needs a value: `unit minutes`."),
+        ("measure add Falls target 5 unit", "`unit` needs a value: `unit minutes`."),
+        ("measure add Falls unit days target", "`target` needs a value: `target 14`."),
+        ("measure add Falls target 5 neither higher-is-better", "Give one direction:"),
+    ],
+)
+def test_an_option_given_wrong_is_refused_rather_than_put_in_the_name(text, said):
+    with pytest.raises(UsageError, match=re.escape(said)) as refused:
+        parse_checkin(text)
+    assert refused.value.usage.startswith("`/checkin measure add NAME ")
+
+
+def test_a_name_that_ends_in_an_option_word_takes_an_option_after_it():
+    request = parse_checkin("measure add Beds free on the stroke unit higher-is-better")
+    assert request == AddMeasure("Beds free on the stroke unit")
+    request = parse_checkin("measure add Seen within target unit % target 95")
+    assert request == AddMeasure("Seen within target", "%", 95.0)
+
+
 def test_a_target_that_is_not_a_number_is_refused():
     with pytest.raises(InvalidInput, match="`soon` is not a number"):
         parse_checkin("measure add Waiting time target soon")
@@ -77,6 +99,11 @@ def test_a_bad_schedule_says_what_schedules_look_like():
         parse_checkin("schedule sometimes 09:00")
     with pytest.raises(UsageError, match="Say when"):
         parse_checkin("schedule")
+
+
+def test_a_title_too_long_says_its_length_with_a_thousands_separator():
+    with pytest.raises(InvalidInput, match="at most 200 characters; this one has 3,500"):
+        parse_checkin("schedule daily 09:00 " + "x" * 3500)
 
 
 @pytest.mark.parametrize("action", list(ScheduleAction))
@@ -140,6 +167,15 @@ def test_a_measure_form_missing_its_parts_is_refused_with_that_form(text, said, 
         parse_checkin(text)
     assert refused.value.usage.startswith(f"`/checkin {form} ")
     assert refused.value.usage.count("`/checkin") == 1
+
+
+def test_a_rebase_date_that_is_not_a_date_is_named():
+    with pytest.raises(UsageError) as refused:
+        parse_checkin("measure rebase Waiting time 2026-13-01")
+    assert refused.value.message.startswith("`2026-13-01` is not a date. End with the first date")
+    with pytest.raises(UsageError) as left_out:
+        parse_checkin("measure rebase Waiting time")
+    assert left_out.value.message.startswith("End with the first date")
 
 
 @pytest.mark.parametrize("text", ["measure", "measure rename Waiting time"])

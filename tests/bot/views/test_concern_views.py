@@ -125,6 +125,16 @@ def test_a_long_list_stays_within_slacks_limits():
     assert "and 39 more open concerns" in _text(message)
 
 
+def test_the_list_counts_one_open_concern_in_the_singular():
+    listed = ConcernList(open=[_concern(id=1)], closed=[], replies={})
+    assert concern_list(listed, {}, NOW).text == "1 open concern, 0 closed recently"
+
+
+def test_one_concern_beyond_the_list_is_one_more():
+    many = [_concern(id=n) for n in range(1, 22)]
+    assert "and 1 more open concern." in _text(concern_list(ConcernList(many, [], {}), {}, NOW))
+
+
 def test_an_empty_list_says_how_to_raise_one():
     assert "/concern N TEXT" in concern_list(ConcernList([], [], {}), {}, NOW).text
 

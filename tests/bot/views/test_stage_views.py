@@ -31,7 +31,9 @@ def _all_text(message):
 
 def test_progress_reads_as_counts_and_percent():
     assert progress_bar(Progress(3, 7)).endswith("3 of 7 stages, 42%")
-    assert progress_bar(Progress(0, 0)).endswith("0 of 0 stages, 0%")
+    assert progress_bar(Progress(0, 0)) == (
+        "The plan has no stages yet. Add the first with `/stage add TITLE`."
+    )
     assert progress_bar(Progress(1, 1)).startswith("▰" * 10)
 
 
