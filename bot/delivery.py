@@ -69,8 +69,12 @@ def enqueue(
     reply_to_ts: str | None = None,
     thread_key: str | None = None,
     update_key: str | None = None,
+    visible_to: str | None = None,
 ) -> bool:
-    """Write a message or a file to the outbox; False when a row with this key already exists."""
+    """Write a message or a file to the outbox; False when a row with this key already exists.
+
+    With `visible_to`, the message is shown to that user alone, in the channel (and thread).
+    """
     row = {
         "key": key,
         "team_id": team_id,
@@ -79,6 +83,7 @@ def enqueue(
         "thread_ts": reply_to_ts,
         "thread_key": thread_key,
         "update_key": update_key,
+        "visible_to": visible_to,
     }
     if not insert_new(session, OutboxMessage, row, unique=["key"]):
         return False
@@ -324,6 +329,12 @@ class Sender:
         if channel[:1] in ("U", "W"):
             channel = client.conversations_open(users=channel)["channel"]["id"]
         thread_ts = self._posted(row.thread_key).message_ts if row.thread_key else row.thread_ts
+        if row.visible_to is not None:
+            # Nobody else sees it, so there is no earlier post to find: Slack keeps none.
+            shown = client.chat_postEphemeral(
+                channel=channel, user=row.visible_to, thread_ts=thread_ts, **payload
+            )
+            return channel, shown["message_ts"]
         if "file" in payload:
             return channel, _upload(client, channel, thread_ts, payload)
         earlier = _earlier_post(client, channel, thread_ts, row) if abandoned else None

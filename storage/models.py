@@ -481,6 +481,8 @@ class OutboxMessage(SQLModel, table=True):
     thread_key: str | None = Field(default=None, max_length=255)
     # Update the message another outbox row posted, instead of posting anew.
     update_key: str | None = Field(default=None, max_length=255)
+    # Shown to this user only (an ephemeral message in `channel_id`), never to the channel.
+    visible_to: str | None = Field(default=None, max_length=32)
     status: OutboxStatus = _enum(OutboxStatus, default=OutboxStatus.PENDING)
     attempts: int = 0
     next_attempt_at: datetime = _created()

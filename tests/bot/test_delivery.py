@@ -94,6 +94,16 @@ def test_a_row_is_posted_once_and_its_ts_recorded(migrated_engine, standin, send
     )
 
 
+def test_a_private_row_is_shown_to_its_user_alone_in_its_thread(migrated_engine, standin, sender):
+    assert _enqueue(migrated_engine, "private", reply_to_ts="1700000000.000100", visible_to="U2")
+    assert sender.deliver_due() == 1
+    assert standin.calls_to("chat.postMessage") == []
+    (shown,) = standin.calls_to("chat.postEphemeral")
+    assert (shown.args["user"], shown.args["thread_ts"]) == ("U2", "1700000000.000100")
+    row = _row(migrated_engine, "private")
+    assert (row.status, row.message_ts) == (OutboxStatus.SENT, shown.response["message_ts"])
+
+
 def test_the_same_key_is_written_once(migrated_engine, standin, sender):
     assert _enqueue(migrated_engine, "same")
     assert not _enqueue(migrated_engine, "same", text="again")

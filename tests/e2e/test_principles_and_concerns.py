@@ -225,15 +225,18 @@ def test_the_raiser_withdraws_a_concern_raised_in_a_thread_and_the_thread_is_tol
     assert "concern_withdraw" not in _text(_card(workspace))
 
 
-def test_other_mentions_get_the_introduction_and_a_bad_concern_is_explained_in_the_thread(
+def test_other_mentions_get_the_introduction_and_a_bad_concern_is_explained_to_its_writer(
     workspace,
 ):
     _event(workspace, _mention("hi", "1699990100.000300"))
     _event(workspace, _mention("concern 9 x", "1699990100.000400"))
-    hello, refused = workspace.wait_for_posts(2)
+    (hello,) = workspace.wait_for_posts(1)
     assert "I'm changebot" in hello.args["text"]
+    (refused,) = workspace.standin.wait_for("chat.postEphemeral", 1)
     assert "There is no principle 9" in refused.args["text"]
-    assert refused.args["thread_ts"] == THREAD
+    assert (refused.args["user"], refused.args["thread_ts"]) == (PARTNER, THREAD)
+    workspace.settle()
+    assert len(workspace.posts()) == 1  # the thread saw the introduction, not the refusal
     assert _concerns(workspace) == []
 
 

@@ -12,7 +12,7 @@ from bot.listeners.surfaces import AfterCommit, event
 from bot.parsing.concern import parse_mention
 from bot.parsing.threads import Bot, Deletion, Edit, Reply, ThreadChange, thread_change
 from bot.posts import concerns as concern_posts
-from bot.posts.mentions import answer_mention as post_answer
+from bot.posts import mentions as mention_posts
 from bot.services import concerns
 from bot.services.concerns import Origin
 from bot.views import mentions, replies
@@ -22,20 +22,23 @@ from bot.views.message import Message
 @event
 def answer_mention(turn: Turn, mention: dict[str, Any]) -> AfterCommit:
     """`@changebot concern N TEXT` raises a concern in the thread; other mentions get an
-    introduction there. Either way the answer lands in the mention's thread."""
+    introduction there. Either way the answer lands in the mention's thread; a refusal
+    is shown there to the mention's writer alone."""
+    where = {
+        "team_id": turn.caller.team_id,
+        "channel_id": turn.caller.channel_id,
+        "ts": mention["ts"],
+        "thread_ts": mention.get("thread_ts") or mention["ts"],
+    }
     try:
         answer = _raise_from_mention(turn, mention)
     except ChangebotError as error:
-        answer = replies.refusal(error)
-    if answer is not None:
-        post_answer(
-            turn.session,
-            team_id=turn.caller.team_id,
-            channel_id=turn.caller.channel_id,
-            ts=mention["ts"],
-            thread_ts=mention.get("thread_ts") or mention["ts"],
-            message=answer,
+        mention_posts.refuse_mention(
+            turn.session, **where, user_id=turn.caller.user_id, message=replies.refusal(error)
         )
+        return None
+    if answer is not None:
+        mention_posts.answer_mention(turn.session, **where, message=answer)
     return None
 
 
