@@ -80,6 +80,21 @@ class Workspace:
         )
         return self.send(request)
 
+    def reply(self, command: str, text: str, *, user: str = LEAD) -> Response:
+        """What the person is told: the ack's reply or, when the work missed the ack's
+        deadline (a drawing, on a busy machine), the response that followed it. For the
+        commands that draw before they answer; `command` keeps to the ack alone."""
+        before = len(self.standin.calls_to("response_url"))
+        acked = self.command(command, text, user=user)
+        if acked.body:
+            return acked
+        wait_until(
+            lambda: len(self.standin.calls_to("response_url")) > before,
+            what="the reply that followed an empty ack",
+        )
+        followed = self.standin.calls_to("response_url")[before]
+        return Response(acked.status, json.dumps(followed.args), acked.seconds)
+
     def stage(self, text: str, *, user: str = LEAD) -> Response:
         return self.command("/stage", text, user=user)
 

@@ -247,7 +247,7 @@ def test_the_report_uploads_a_run_chart_and_figures_that_match_the_responses(
         working="I was seen sooner",
     )
 
-    reply = workspace.command("/checkin", "report")
+    reply = workspace.reply("/checkin", "report")
     assert "1 chart, measures.csv and the reflections" in reply.text
     workspace.standin.wait_for("files.completeUploadExternal", 2)
     (png,) = [f for f in workspace.standin.files.values() if f["filename"].endswith(".png")]
@@ -316,6 +316,6 @@ def test_leads_pause_resume_and_cancel_and_others_are_refused(workspace, clock):
     assert "There is no check-in 9" in workspace.command("/checkin", "cancel 9").text
     assert "is not a schedule" in workspace.command("/checkin", "schedule soon").text
     assert "/checkin measure add NAME" in workspace.command("/checkin", "help").text
-    assert "nothing to report yet" in workspace.command("/checkin", "report").text
+    assert "nothing to report yet" in workspace.reply("/checkin", "report").text
     assert workspace.runtime.scheduler.jobs()
     assert not [job for job in workspace.runtime.scheduler.jobs() if job.id == "schedule:1"]

@@ -62,7 +62,7 @@ def _files(workspace: Workspace, ending: str) -> list[dict]:
 def _report(workspace: Workspace) -> list[list[str]]:
     """Run `/checkin report` and give back the rows of the `measures.csv` it shared."""
     shared = len(_files(workspace, "measures.csv"))
-    assert "is in the channel" in workspace.command("/checkin", "report").text
+    assert "is in the channel" in workspace.reply("/checkin", "report").text
     wait_until(
         lambda: len(_files(workspace, "measures.csv")) > shared,
         what="measures.csv",
@@ -222,7 +222,7 @@ def test_the_partnership_report_is_a_pdf_with_every_section_sent_to_the_lead(
     _resolve_a_concern(workspace)
 
     assert "Only a project lead" in workspace.command("/plan", "report", user=PARTNER).text
-    assert "on its way to you as a PDF" in workspace.command("/plan", "report").text
+    assert "on its way to you as a PDF" in workspace.reply("/plan", "report").text
     wait_until(
         lambda: bool(_files(workspace, ".pdf")),
         what="the PDF",

@@ -57,7 +57,7 @@ def _page_answer(workspace: Workspace, token: str, **said: str) -> None:
 
 
 def test_a_lead_gets_the_link_and_by_direct_message_its_qr_code_and_a_poster(workspace):
-    reply = workspace.command("/feedback", "link")
+    reply = workspace.reply("/feedback", "link")
     assert reply.json()["response_type"] == "ephemeral"
     link = _link_in(reply.text)
     assert "This is a new link." in reply.text
@@ -72,12 +72,12 @@ def test_a_lead_gets_the_link_and_by_direct_message_its_qr_code_and_a_poster(wor
     assert link.removeprefix("http://") in text
     assert "anonymous" in text
     # Asked again, the lead gets the same link (posters already up keep working).
-    assert _link_in(workspace.command("/feedback", "link").text) == link
+    assert _link_in(workspace.reply("/feedback", "link").text) == link
 
 
 def test_a_new_link_replaces_the_old_and_off_closes_it(workspace):
-    old = _link_in(workspace.command("/feedback", "link").text)
-    replaced = workspace.command("/feedback", "link new")
+    old = _link_in(workspace.reply("/feedback", "link").text)
+    replaced = workspace.reply("/feedback", "link new")
     new = _link_in(replaced.text)
     assert new != old
     assert "put up the new poster" in replaced.text
@@ -87,14 +87,14 @@ def test_a_new_link_replaces_the_old_and_off_closes_it(workspace):
     with Session(workspace.runtime.engine) as session:
         states = [link.state for link in session.exec(select(FeedbackLink).order_by("id"))]
     assert states == [LinkState.REPLACED, LinkState.CLOSED]
-    reopened = workspace.command("/feedback", "link")
+    reopened = workspace.reply("/feedback", "link")
     assert _link_in(reopened.text) == new
     assert "open again" in reopened.text
 
 
 def test_a_stage_link_names_the_stage_and_a_partner_cannot_have_one(workspace):
     workspace.stage("add Quiet hours at night")
-    reply = workspace.command("/feedback", "link #1")
+    reply = workspace.reply("/feedback", "link #1")
     assert "stage 1 (Quiet hours at night)" in reply.text
     titles = sorted(f["title"] for f in _dm_files(workspace, 2))
     about = "feedback on “Quiet hours at night”, stage 1 of new-ward"
@@ -111,7 +111,7 @@ def test_feedback_about_a_link_is_still_feedback(workspace):
 
 
 def test_from_a_page_answer_in_the_channel_to_the_published_answer_and_back(workspace):
-    token = _link_in(workspace.command("/feedback", "link").text).rsplit("/", 1)[1]
+    token = _link_in(workspace.reply("/feedback", "link").text).rsplit("/", 1)[1]
     _share_feedback_in_channel(workspace)
     _page_answer(workspace, token, experience="poor", better="Nobody said where the lounge is")
     # Posting a page answer is the web page's work; here it is stored as the page stores it.

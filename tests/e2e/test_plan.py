@@ -97,7 +97,7 @@ def test_export_sends_the_lead_a_spreadsheet_safe_csv(workspace):
     workspace.command("/plan", "need Shorter waits")
     workspace.stage('add =HYPERLINK("http://127.0.0.1") stage')
     workspace.stage("done 1 -2 beds needed, @ward aware")
-    assert "on its way" in workspace.command("/plan", "export").text
+    assert "on its way" in workspace.reply("/plan", "export").text
     refused = workspace.command("/plan", "export", user=PARTNER)
     assert "Only a project lead can export" in refused.text
 

@@ -27,7 +27,7 @@ def _last_button_reply(workspace: Workspace, count: int) -> str:
 
 
 def _export_rows(workspace: Workspace) -> list[list[str]]:
-    assert "on its way" in workspace.command("/plan", "export").text
+    assert "on its way" in workspace.reply("/plan", "export").text
     workspace.standin.wait_for("files.completeUploadExternal")
     (shared,) = workspace.standin.files.values()
     return list(csv.reader(io.StringIO(shared["content"].decode("utf-8-sig"))))
