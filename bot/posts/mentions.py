@@ -10,41 +10,27 @@ from bot.views.message import Message
 
 
 def answer_mention(
-    session: Session, *, team_id: str, channel_id: str, ts: str, thread_ts: str, message: Message
-) -> None:
-    """One answer per mention, however often Slack delivers it."""
-    enqueue(
-        session,
-        key=_key(channel_id, ts),
-        team_id=team_id,
-        channel_id=channel_id,
-        message=message,
-        reply_to_ts=thread_ts,
-    )
-
-
-def refuse_mention(
     session: Session,
     *,
     team_id: str,
     channel_id: str,
     ts: str,
     thread_ts: str,
-    user_id: str,
     message: Message,
+    only_to: str | None = None,
 ) -> None:
-    """Why a mention did nothing, shown in its thread to its writer alone: a slip in a
-    concern is theirs to fix, not the thread's to read."""
+    """One answer per mention, however often Slack delivers it.
+
+    With `only_to` it is shown in the thread to that person alone: why a
+    mention did nothing (a slip in a concern) is theirs to fix, not the
+    thread's to read.
+    """
     enqueue(
         session,
-        key=_key(channel_id, ts),
+        key=f"mention:{channel_id}:{ts}",
         team_id=team_id,
         channel_id=channel_id,
         message=message,
         reply_to_ts=thread_ts,
-        visible_to=user_id,
+        visible_to=only_to,
     )
-
-
-def _key(channel_id: str, ts: str) -> str:
-    return f"mention:{channel_id}:{ts}"

@@ -33,8 +33,8 @@ def answer_mention(turn: Turn, mention: dict[str, Any]) -> AfterCommit:
     try:
         answer = _raise_from_mention(turn, mention)
     except ChangebotError as error:
-        mention_posts.refuse_mention(
-            turn.session, **where, user_id=turn.caller.user_id, message=replies.refusal(error)
+        mention_posts.answer_mention(
+            turn.session, **where, message=replies.refusal(error), only_to=turn.caller.user_id
         )
         return None
     if answer is not None:
