@@ -103,6 +103,8 @@ class Result:
 
 LABELS = {
     "bare": "bare Bolt",
+    "floor-sqlite": "Bolt+statements (SQLite)",
+    "floor-postgres": "Bolt+statements (PG)",
     "sqlite": "changebot (SQLite)",
     "postgres": "changebot (PostgreSQL)",
 }
@@ -151,6 +153,14 @@ def server(command: list[str], env: dict[str, str], workdir: Path) -> Iterator[S
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def server_command(target: str) -> list[str]:
+    """`changebot run`, or the bare Bolt app: acking only, or after each command's statements."""
+    if target in ("sqlite", "postgres"):
+        return [CHANGEBOT, "run"]
+    floor = ["--statements"] if target.startswith("floor-") else []
+    return [sys.executable, str(BARE_BOLT), *floor]
 
 
 def _wait_healthy(process: subprocess.Popen[bytes], port: int, log_path: Path) -> None:
@@ -292,7 +302,7 @@ def run_phase(
 def drive(
     name: str, port: int, plan: Plan, concurrency: int, served: Server, standin: StandinProxy
 ) -> Result:
-    bare = name == LABELS["bare"]
+    bare = name not in (LABELS["sqlite"], LABELS["postgres"])  # a Bolt app that only acks
     posted_before = delivered(standin)
     completions = 0
     for phase in [plan.setup, *plan.warmup]:
@@ -384,7 +394,7 @@ def print_report(results: list[Result], args: argparse.Namespace) -> None:
         print()
     print("bad: non-200, or a reply that does not say the command was done; late: acked empty")
     print("(the reply missed the ack and followed by response_url); cpu ms: the server worker's")
-    print("CPU time per request, background work (the outbox sender) included.")
+    print("CPU time per request (changebot's background process, which posts, is not in it).")
     for target, rows in table.items():
         print(
             f"{target}: the clients (this process) used {rows['overall'].client_cpu_ms:.2f} ms "
@@ -464,8 +474,8 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--targets",
-        default="bare,sqlite,postgres",
-        help="comma-separated: bare, sqlite, postgres (default all three)",
+        default=",".join(LABELS),
+        help=f"comma-separated: {', '.join(LABELS)} (default all)",
     )
     args = parser.parse_args()
     args.channels = args.channels or args.concurrency
@@ -475,7 +485,7 @@ def parse_args() -> argparse.Namespace:
 def main() -> int:
     args = parse_args()
     targets = [t.strip() for t in args.targets.split(",") if t.strip()]
-    unknown = set(targets) - {"bare", "sqlite", "postgres"}
+    unknown = set(targets) - set(LABELS)
     if unknown:
         raise SystemExit(f"unknown targets: {', '.join(sorted(unknown))}")
     per_channel = math.ceil(args.requests / args.channels)
@@ -504,10 +514,9 @@ def main() -> int:
             port = free_port()
             env = {**base_env, "PORT": str(port)}
             print(f"Running {LABELS[target]} ...", flush=True)
-            with database(target, workdir) as url:
+            with database(target.removeprefix("floor-"), workdir) as url:
                 env["DATABASE_URL"] = url
-                bare = [sys.executable, str(BARE_BOLT)]
-                command = bare if target == "bare" else [CHANGEBOT, "run"]
+                command = server_command(target)
                 with server(command, env, workdir) as served:
                     result = drive(LABELS[target], port, plan, args.concurrency, served, standin)
             results.append(result)
