@@ -54,3 +54,15 @@ def test_adding_and_completing_a_stage_take_five_and_eight_statements(workspace)
     assert len(completed) == 8, completed
     assert not [s for s in added + completed if _reads_partner_alone(s)]
     assert not [s for s in added + completed if s.startswith("DELETE")]
+
+
+def test_feedback_takes_three_statements(workspace):
+    workspace.drive_time_myself()
+    assert "Added stage" in workspace.stage("add Pilot the rota").text
+
+    with statements(workspace) as given:
+        assert "your feedback on" in workspace.command("/feedback", "The rota is fairer").text
+
+    # The replay record, the project with the caller's partner row, the feedback.
+    assert len(given) == 3, given
+    assert not [s for s in given if _reads_partner_alone(s)]
