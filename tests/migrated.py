@@ -15,7 +15,6 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import tempfile
-import threading
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -27,7 +26,6 @@ class MigratedTemplate:
     """One SQLite database at head for the run, made on first use and removed at the end."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
         self._path: Path | None = None
 
     def bring_to_head(self, database_url: str) -> None:
@@ -50,12 +48,12 @@ class MigratedTemplate:
             self._path = None
 
     def _migrated(self) -> Path:
-        with self._lock:
-            if self._path is None:
-                path = Path(tempfile.mkdtemp(prefix="changebot-template-")) / "migrated.db"
-                upgrade(f"sqlite:///{path}")
-                self._path = path
-            return self._path
+        """Made on first use; the suite runs one test at a time, so no lock is needed."""
+        if self._path is None:
+            path = Path(tempfile.mkdtemp(prefix="changebot-template-")) / "migrated.db"
+            upgrade(f"sqlite:///{path}")
+            self._path = path
+        return self._path
 
 
 # The run's template: `serving` (tests/e2e/conftest.py) is a plain function, not a fixture.
