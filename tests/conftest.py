@@ -20,8 +20,7 @@ from psycopg import sql
 from sqlalchemy.engine import Engine
 
 from storage.db import make_engine
-
-from .migrated import TEMPLATE
+from storage.migrate import upgrade
 
 _POSTGRES_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
 
@@ -68,17 +67,10 @@ def database_url(request: pytest.FixtureRequest) -> str:
     return url
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _migrated_template() -> Iterator[None]:
-    """The SQLite database new ones are copied from (tests/migrated.py), removed after the run."""
-    yield
-    TEMPLATE.remove()
-
-
 @pytest.fixture
 def migrated_engine(database_url: str) -> Iterator[Engine]:
-    """The application's engine on a new database at head, as after start-up's upgrade."""
-    TEMPLATE.bring_to_head(database_url)
+    """The application's engine on a new database upgraded to head, as at start-up."""
+    upgrade(database_url)
     engine = make_engine(database_url)
     yield engine
     engine.dispose()

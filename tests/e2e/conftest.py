@@ -34,9 +34,8 @@ from bot.console.requests import RequestFactory, SignedRequest
 from bot.console.standin import Call, SlackStandIn
 from bot.runtime import Runtime
 from bot.server import build_wsgi
+from storage.migrate import upgrade
 from storage.models import OutboxMessage, OutboxStatus
-
-from ..migrated import TEMPLATE
 
 SIGNING_SECRET = "e2e-signing-secret"
 BOT_TOKEN = "xoxb-e2e-token"
@@ -232,7 +231,7 @@ def serving(
 
     `settings` replaces the single-workspace ones of `app_settings` (OAuth mode, say).
     """
-    TEMPLATE.bring_to_head(database_url)
+    upgrade(database_url)
     runtime, application = build_wsgi(
         settings or app_settings(database_url, standin), background=True
     )
