@@ -83,6 +83,30 @@ class _ContextExecutor(ThreadPoolExecutor):
         super()._do_submit_job(_JobWithContext(job, self._context), run_times)
 
 
+class _OutageProofScheduler(BackgroundScheduler):
+    """APScheduler's background scheduler, whose thread outlives a database outage.
+
+    APScheduler guards only its read of the due jobs; if the database goes away
+    between that and the job store's next statement (marking a job run, asking
+    when the next is due), the error ends its thread, and no scheduled post
+    would go out again until a restart. Here such a pass is logged and tried
+    again after APScheduler's own retry interval: a run it left unmarked runs
+    again, and its outbox key posts it once.
+    """
+
+    def _process_jobs(self) -> float | None:
+        try:
+            wait_seconds: float | None = super()._process_jobs()
+        except Exception as error:
+            log.warning(
+                "the job store could not be read or written (%s); trying again in %s s",
+                type(error).__name__,
+                self.jobstore_retry_interval,
+            )
+            return float(self.jobstore_retry_interval)
+        return wait_seconds
+
+
 class Scheduler:
     def __init__(
         self,
@@ -93,7 +117,7 @@ class Scheduler:
         check_every: float = 5.0,
     ) -> None:
         self._store = SQLAlchemyJobStore(engine=engine, tablename=JOB_TABLE)
-        self._aps = BackgroundScheduler(
+        self._aps = _OutageProofScheduler(
             jobstores={"default": self._store},
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
             timezone=UTC,

@@ -1,11 +1,16 @@
 """The scheduler skeleton: one instance processes jobs, missed runs run once, jobs persist."""
 
 import logging
+import queue
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
 import time_machine
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
 from bot.background import start_background
@@ -60,6 +65,40 @@ def test_jobs_added_by_a_paused_instance_are_in_the_shared_store(migrated_engine
     finally:
         follower.stop()
         leader.stop()
+
+
+def _refuse_the_schedulers_next_look_ahead(engine) -> threading.Event:
+    """The database gone for one statement: the scheduler thread's next question of
+    when the next job is due, which comes after a job has been taken and run."""
+    refused = threading.Event()
+
+    def refuse(_conn, _cursor, statement, *_args):
+        asks_next_run = statement.startswith("SELECT apscheduler_jobs.next_run_time")
+        on_scheduler_thread = threading.current_thread().name == "APScheduler"
+        if asks_next_run and on_scheduler_thread and not refused.is_set():
+            refused.set()
+            raise OperationalError(statement, {}, Exception("server closed the connection"))
+
+    event.listen(engine, "before_cursor_execute", refuse)
+    return refused
+
+
+def test_the_scheduler_keeps_running_jobs_after_the_database_drops_out_mid_pass(
+    migrated_engine, caplog
+):
+    runs: queue.Queue[str] = queue.Queue()
+    scheduler = _scheduler(migrated_engine, "solo")
+    scheduler.start(runs)
+    refused = _refuse_the_schedulers_next_look_ahead(migrated_engine)
+    try:
+        scheduler.add("first", "queue:Queue.put", DateTrigger(datetime.now(UTC)), ("first",))
+        assert runs.get(timeout=5) == "first"
+        assert refused.wait(5)
+        scheduler.add("second", "queue:Queue.put", DateTrigger(datetime.now(UTC)), ("second",))
+        assert runs.get(timeout=5) == "second"
+    finally:
+        scheduler.stop()
+    assert "the job store could not be read or written (OperationalError)" in caplog.text
 
 
 def _runtime(database_url, engine):
