@@ -166,6 +166,7 @@ def _form_page(
         "form.html",
         status,
         project=found.project,
+        token=found.link.token,
         answer=state.answer,
         problems=state.problems,
         form_token=forgery.issue(key=key, link_token=found.link.token, now=now),

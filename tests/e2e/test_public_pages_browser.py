@@ -163,6 +163,24 @@ def test_the_error_summary_takes_focus_and_its_links_lead_to_the_fields(browser,
     assert feedback(site) == []
 
 
+def test_the_error_summary_takes_focus_after_the_skip_link_or_a_summary_link(browser, site):
+    """Either link leaves a #fragment in the address; the form's answer must not jump to it,
+    far below the summary that says what is wrong (at 320 px, out of sight)."""
+    path = link_path(site)
+    for page in _page(browser, NARROW, javascript=False):
+        page.goto(site.url + path)
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        page.locator("#send").click()
+        assert page.evaluate("document.activeElement.className") == "error-summary"
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        assert _focused(page) == "experience"
+        page.locator("#send").click()
+        assert page.evaluate("document.activeElement.className") == "error-summary"
+        assert page.locator(".error-summary").is_visible()
+
+
 def test_every_page_has_no_wcag_violations_at_either_width(browser, site):
     path = link_path(site)
     for size in (DESKTOP, NARROW):
