@@ -25,7 +25,7 @@ from bot.posts.feedback import share
 from bot.runtime import Runtime
 from bot.services import rate_limits
 from bot.services.feedback_links import PublicLink, find_link, link_subject
-from bot.services.page_answers import AnswerProblems, take_answer
+from bot.services.page_answers import MAX_ANSWER_LENGTH, AnswerProblems, take_answer
 from bot.services.site_keys import site_key
 from bot.services.you_said import published_pairs
 from bot.web import forgery
@@ -232,10 +232,23 @@ def _too_many() -> Response:
 
 
 def _http_error(error: HTTPException) -> Response:
-    """Flask's own refusals (no such page, wrong method, too large) as pages like ours."""
+    """Flask's own refusals (no such page, too large, wrong method, a failure) as pages like
+    ours, in plain English rather than HTTP's own names for them."""
     if error.code == 404:
         return _unavailable(None)
-    page = _message(error.code or 400, error.name, "Go back and try again.")
+    if error.code == 413:
+        page = _message(
+            413,
+            "Your answers are too long to send",
+            f"Each answer can be up to {MAX_ANSWER_LENGTH:,} characters.",
+            "Go back, shorten your answers, then press Send again.",
+        )
+    else:
+        page = _message(
+            error.code or 400,
+            "Sorry, there is a problem with the service",
+            "Go back and try again.",
+        )
     # What the refusal itself says, such as the methods a 405 allows (`Allow`).
     for name, value in error.get_headers():
         if name.lower() != "content-type":

@@ -461,4 +461,17 @@ def test_odd_input_gets_its_page_never_a_failure_on_either_database(database_url
 def test_a_wrong_method_is_refused_saying_which_methods_there_are(site):
     refused = _visitor(site).request("PUT", link_path(site))
     assert refused.status == 405
+    assert refused.title == "Sorry, there is a problem with the service"
     assert set(refused.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "POST"}
+
+
+def test_answers_too_large_to_read_get_a_page_saying_how_long_they_may_be(site):
+    path = link_path(site)
+    visitor = _visitor(site)
+    pasted = "A long story. " * 40_000  # past the bytes a form may have, so nothing is read
+    refused = visitor.post(path, _answers(visitor.get(path).form_token, good=pasted))
+    assert refused.status == 413
+    assert refused.title == "Your answers are too long to send"
+    assert "Each answer can be up to 2,000 characters." in refused.body
+    assert "shorten your answers" in refused.body
+    assert feedback(site) == []
