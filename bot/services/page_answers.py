@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
@@ -76,7 +77,7 @@ def take_answer(*, session: Session, link: PublicLink, answer: PageAnswer) -> Gi
         raise NotAllowed("This feedback link is not taking answers.")
     answer = replace(answer, good=_as_typed(answer.good), better=_as_typed(answer.better))
     experience, source = _checked(answer)
-    good, better = answer.good.strip(), answer.better.strip()
+    good, better = _said(answer.good), _said(answer.better)
     feedback = Feedback(
         project_id=saved_id(link.project),
         stage_id=link.link.stage_id,
@@ -104,7 +105,7 @@ def _checked(answer: PageAnswer) -> tuple[Experience | None, PageSource]:
                 f" fewer: it has {length:,}."
             )
     source = _chosen(PageSource, answer.source, problems, "source", _NOT_A_SOURCE)
-    answered = experience or answer.good.strip() or answer.better.strip()
+    answered = experience or _said(answer.good) or _said(answer.better)
     if not problems and not answered:
         problems["experience"] = _NOTHING_ANSWERED
     if problems:
@@ -128,6 +129,14 @@ def _chosen(
 def _feedback_text(good: str, better: str) -> str:
     parts = ((GOOD_HEADING, good), (BETTER_HEADING, better))
     return "\n\n".join(f"{heading}: {said}" for heading, said in parts if said)
+
+
+def _said(text: str) -> str:
+    """The text without the space around it, or nothing when it is all blank: spaces, or
+    characters that show nothing (a zero-width space, a byte-order mark, a word joiner)."""
+    text = text.strip()
+    shown = any(not (c.isspace() or unicodedata.category(c) == "Cf") for c in text)
+    return text if shown else ""
 
 
 def _as_typed(text: str) -> str:

@@ -140,6 +140,12 @@ def test_a_stage_link_names_the_stage_and_its_answers_are_the_stages_feedback(si
     [
         ({}, "experience", "Answer at least one question"),
         ({"good": "  \r\n  ", "better": "\t"}, "experience", "Answer at least one question"),
+        # A zero-width space, a no-break space, a byte-order mark, a word joiner: still blank.
+        (
+            {"good": "\u200b\u00a0", "better": "\ufeff \u2060"},
+            "experience",
+            "Answer at least one question",
+        ),
         ({"good": "a\r\n" * 1000 + "a"}, "good", "2,000 characters or fewer: it has 2,001"),
         ({"better": "x" * 2001}, "better", "2,000 characters or fewer: it has 2,001"),
         ({"experience": "brilliant"}, "experience", "Choose one of the answers"),
@@ -162,6 +168,17 @@ def test_a_form_with_a_problem_comes_back_with_it_and_what_was_typed_and_stores_
         assert f">\n{fields.get(name, '')}</textarea>" in page.body
     assert page.form_token
     assert feedback(site) == []
+
+
+def test_an_answer_of_invisible_characters_is_left_out_of_the_feedback(site):
+    path = link_path(site)
+    visitor = _visitor(site)
+    sent = visitor.post(
+        path, _answers(visitor.get(path).form_token, good="\u200b \u200b", better="More chairs")
+    )
+    assert sent.status == 303
+    (stored,) = feedback(site)
+    assert stored.text == "What could be better: More chairs"
 
 
 def test_exactly_two_thousand_characters_with_crlf_line_endings_are_taken(site):
