@@ -123,6 +123,14 @@ def test_an_answer_is_not_posted_when_the_project_keeps_feedback_out_of_the_chan
     assert site.posts() == []
 
 
+def test_every_page_says_which_address_is_not_kept_the_internet_one_not_the_home_one(site):
+    path = link_path(site)
+    visitor = _visitor(site)
+    for page in (visitor.get(path), visitor.get(f"{path}/thank-you"), visitor.get("/f/nope")):
+        assert "we do not keep your IP address or any details of your device" in page.body
+        assert "keep your address" not in page.body
+
+
 def test_a_stage_link_names_the_stage_and_its_answers_are_the_stages_feedback(site):
     path = link_path(site, stage_number=1)
     visitor = _visitor(site)
