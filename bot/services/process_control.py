@@ -16,7 +16,8 @@ How it decides, following the pack:
 - **Periods.** Without a recalculation the chart is one period. A recalculation
   date starts a second period: the mean and limits are computed separately
   for the points before the date and the points on or after it, each from its
-  own moving ranges (the range across the date is left out).
+  own moving ranges (the range across the date is left out). A date on or
+  before the first point has no point before it, so the chart stays one period.
 - **Baseline.** The mean and limits of the first period are computed from its
   points before `baseline_end` only and extended over the rest of that period.
   A recalculation before `baseline_end` falls inside the baseline and is
@@ -259,6 +260,8 @@ def _periods(
 ) -> tuple[list[int], tuple[Period, ...]]:
     """Each observation's period index, and the periods with their means and limits."""
     if recalculation is not None and baseline_end is not None and recalculation < baseline_end:
+        recalculation = None
+    if recalculation is not None and observations and recalculation <= observations[0][0]:
         recalculation = None
     period_of = [int(recalculation is not None and day >= recalculation) for day, _ in observations]
     periods = []

@@ -152,6 +152,14 @@ def test_a_rebase_recalculates_the_limits_from_its_date(workspace):
     assert "Only a project lead can rebase a measure" in refused.text
 
 
+def test_a_rebase_from_the_first_point_still_reports_one_set_of_limits(workspace):
+    _add_measure(workspace)
+    points = _weekly([20, 22, 21, 23, 20, 22, 21, 23, 20, 22, 21, 23, 20, 17])
+    _paste(workspace, _lines(points))
+    workspace.command("/checkin", f"measure rebase Waiting time {START.isoformat()}")
+    assert _report(workspace) == _expected_rows(points)
+
+
 def test_remove_asks_for_confirmation_then_removes_the_measure_and_its_points(workspace):
     _add_measure(workspace)
     _paste(workspace, _lines(_weekly([20, 21, 22])))

@@ -293,3 +293,11 @@ def test_no_observations_give_an_empty_chart():
     chart = analyse([])
     assert (chart.points, chart.periods, chart.median) == ((), (), None)
     assert (chart.has_limits, chart.variation_icon, chart.assurance_icon) == (False, None, None)
+
+
+@pytest.mark.parametrize("on", [date(2024, 1, 1), date(2023, 6, 1)])
+def test_a_recalculation_on_or_before_the_first_point_leaves_one_period(on):
+    values = [30.0, 31, 25, 35, 34, 15, 21, 23, 30, 26, 26, 22, 25, 40, 41]
+    chart = _daily(values, recalculation=on)
+    assert chart == _daily(values)
+    assert len(chart.periods) == 1
