@@ -54,6 +54,7 @@ IMPACT_DELAY = timedelta(weeks=4)
 IMPACT_TIME = time(10, 0)
 _TITLE_LENGTH = 200
 PERCENT = "%"
+LARGEST_FIGURE = 10**12
 _NOUN = "check-in"
 _LISTED_BY = "/checkin list"
 
@@ -298,7 +299,13 @@ def _check_measures(session: Session, project: Project, values: dict[int, float]
 
 
 def check_value(unit: str | None, value: float) -> None:
-    """Refuse a figure the unit cannot hold: a percentage over 100 or under 0."""
+    """Refuse a figure the unit cannot hold (a percentage over 100 or under 0), and one too large
+    for a chart's arithmetic to stay exact and finite."""
+    if abs(value) > LARGEST_FIGURE:
+        raise InvalidInput(
+            f"A figure is at most {LARGEST_FIGURE:,} either side of zero "
+            f"(a million million); {value:.3g} is beyond that."
+        )
     if unit == PERCENT and not 0 <= value <= 100:
         raise InvalidInput(f"A percentage is between 0 and 100; {value:g} is not.")
 

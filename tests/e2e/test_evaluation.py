@@ -101,6 +101,18 @@ def test_a_paste_with_bad_lines_is_refused_whole_naming_every_bad_line(workspace
     assert "no measure called “Beds”" in workspace.command("/checkin", "measure data Beds").text
 
 
+def test_a_figure_too_large_to_chart_is_refused_and_the_report_still_works(workspace):
+    _add_measure(workspace)
+    good = _lines(_weekly([20, 22, 21, 23, 20, 22, 21, 23, 20, 22, 21, 23, 20]))
+    huge = f"2026-09-07 1{'0' * 308}"
+    answer = _paste(workspace, f"{good}\n{huge}")
+    assert answer["response_action"] == "errors"
+    assert "at most 1,000,000,000,000 either side of zero" in answer["errors"][DATA]
+    assert _stored_points(workspace) == []
+    _paste(workspace, good)
+    assert len(_report(workspace)) == 14
+
+
 def test_a_good_paste_then_the_report_shares_a_chart_its_line_and_a_csv_that_matches(workspace):
     _add_measure(workspace)
     points = _weekly([20, 22, 21, 23, 20, 22, 21, 23, 20, 22, 21, 23, 20, 17, 16, 15])
