@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -45,6 +46,7 @@ MAX_MEASURE_FIELDS = 90
 MAX_LISTED = 40
 
 _MEASURE_BLOCK = "measure-"
+_MOST_PLACES = 6
 DIRECTION_WORDS = {
     MeasureDirection.HIGHER: "higher is better",
     MeasureDirection.LOWER: "lower is better",
@@ -53,10 +55,16 @@ DIRECTION_WORDS = {
 
 
 def plain_figure(value: float, unit: str | None = None) -> str:
-    """A value as people write it: `12`, `12.5`, `-3`, `95%`, `14 days` (not escaped)."""
-    text = (
-        f"{value:.2f}".rstrip("0").rstrip(".") if not float(value).is_integer() else str(int(value))
-    )
+    """A value as people write it: `12`, `12.5`, `-3`, `1,200`, `95%`, `14 days` (not escaped).
+
+    Two decimal places, or as many as show two significant figures of a small value
+    (`0.0012`, not `0`), up to the six of `measures.csv`; never `-0`.
+    """
+    magnitude = abs(value)
+    places = 1 - math.floor(math.log10(magnitude)) if magnitude else 0
+    text = f"{value:,.{min(max(places, 2), _MOST_PLACES)}f}".rstrip("0").rstrip(".")
+    if text == "-0":
+        text = "0"
     if not unit:
         return text
     return f"{text}{unit}" if unit == "%" else f"{text} {unit}"

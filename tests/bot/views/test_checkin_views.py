@@ -63,7 +63,18 @@ def _role(role):
 
 @pytest.mark.parametrize(
     ("value", "unit", "shown"),
-    [(12.0, None, "12"), (12.5, "days", "12.5 days"), (95, "%", "95%"), (1 / 3, None, "0.33")],
+    [
+        (12.0, None, "12"),
+        (12.5, "days", "12.5 days"),
+        (95, "%", "95%"),
+        (1 / 3, None, "0.33"),
+        (0, None, "0"),
+        (0.00123, "falls per bed day", "0.0012 falls per bed day"),
+        (-0.05, None, "-0.05"),
+        (-0.0000001, None, "0"),
+        (1_500_000, "£", "1,500,000 £"),
+        (-1234.5, None, "-1,234.5"),
+    ],
 )
 def test_figures_read_as_people_write_them(value, unit, shown):
     assert figure(value, unit) == shown

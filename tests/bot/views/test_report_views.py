@@ -50,6 +50,15 @@ def test_from_13_points_the_line_gives_limits_variation_and_assurance():
     assert "assurance: consistently failing" in line  # 14 days lies below every limit
 
 
+def test_a_rate_of_small_decimals_reads_as_its_figures_not_as_zero():
+    rates = [0.0012, 0.0013, 0.0011, 0.0012] * 3 + [0.0014]
+    series = _series(*rates, unit="falls per bed day", target=0.001)
+    line = summary_line(series, series.chart())
+    assert "latest *0.0014 falls per bed day*" in line
+    assert "mean 0.0012 falls per bed day" in line
+    assert "process limits 0.00091 falls per bed day to 0.0015 falls per bed day" in line
+
+
 def test_a_point_from_several_check_in_figures_says_it_is_their_mean():
     series = _series(12, 15, figures=3, target=None, direction="neither")
     line = summary_line(series, series.chart())
