@@ -19,6 +19,7 @@ backend, no figures kept between calls, so charts can be drawn on any thread.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from datetime import date
 from functools import cache
@@ -81,6 +82,9 @@ _SIZE_INCHES = (9.0, 4.8)
 _DPI = 100
 _LONE_POINT_DAYS = 7
 _STAGE_LABEL_CHARACTERS = 28
+_NAME_CHARACTERS = 100
+_UNIT_CHARACTERS = 30
+_TITLE_LINE = 72  # characters of the title a line, to stay over the chart
 _ICON_POINTS = 34
 _MISSING_GLYPH = "\N{REPLACEMENT CHARACTER}"
 
@@ -225,7 +229,7 @@ def _plot_stages(axes: Axes, stages: Sequence[tuple[date, str]]) -> None:
         axes.text(
             x,
             0.03,
-            _drawable(_shortened(label)),
+            _drawable(_shortened(label, _STAGE_LABEL_CHARACTERS)),
             transform=on_date_axis,
             rotation=90,
             ha="right",
@@ -235,11 +239,18 @@ def _plot_stages(axes: Axes, stages: Sequence[tuple[date, str]]) -> None:
         )
 
 
-def _label(axes: Axes, name: str, unit: str | None, direction: Direction) -> None:
+def title_lines(name: str, unit: str | None, direction: Direction) -> list[str]:
+    """The measure, its unit and which way is better, in lines that fit over the chart: a long
+    name is shortened, never the words that say which way is better."""
     better = "" if direction is Direction.NEITHER else f": {direction} is better"
-    title = _drawable(name) + (_drawable(f" ({unit})") if unit else "") + better
-    axes.set_title(title, loc="left")
-    axes.set_ylabel(_drawable(unit) if unit else "value")
+    unit_part = f" ({_shortened(unit, _UNIT_CHARACTERS)})" if unit else ""
+    return textwrap.wrap(_shortened(name, _NAME_CHARACTERS) + unit_part + better, _TITLE_LINE)
+
+
+def _label(axes: Axes, name: str, unit: str | None, direction: Direction) -> None:
+    lines = title_lines(name, unit, direction)
+    axes.set_title("\n".join(_drawable(line) for line in lines), loc="left")
+    axes.set_ylabel(_drawable(_shortened(unit, _UNIT_CHARACTERS)) if unit else "value")
     axes.grid(visible=True, alpha=0.3)
 
 
@@ -281,10 +292,10 @@ def _draw_icon(
     panel.text(0.5, centre_y - 0.1, f"{kind}:\n{icon}", ha="center", va="top", fontsize="small")
 
 
-def _shortened(label: str) -> str:
-    if len(label) <= _STAGE_LABEL_CHARACTERS:
-        return label
-    return label[: _STAGE_LABEL_CHARACTERS - 1] + "…"
+def _shortened(text: str, length: int) -> str:
+    if len(text) <= length:
+        return text
+    return text[: length - 1] + "…"
 
 
 def _drawable(text: str) -> str:
@@ -301,4 +312,4 @@ def _font_glyphs() -> frozenset[int]:
 
 def _literal(text: str) -> str:
     """User text shown as typed: a `$` would otherwise start matplotlib's mathtext."""
-    return text[:80].replace("$", r"\$")
+    return text.replace("$", r"\$")

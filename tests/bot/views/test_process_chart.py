@@ -10,7 +10,7 @@ import pytest
 from matplotlib.image import imread
 
 from bot.services.process_control import Direction, Variation, analyse
-from bot.views.process_chart import VARIATION_COLOURS, process_chart
+from bot.views.process_chart import VARIATION_COLOURS, process_chart, title_lines
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # The pack's "Special cause crossing recalculations - trend": a rising trend across the date.
@@ -60,6 +60,21 @@ def test_odd_names_and_stage_labels_are_drawn_as_text(name):
     chart = analyse(observations, Direction.NEITHER, target=25.0)
     png = process_chart(chart, name=name, unit=name, stages=[(date(2024, 3, 4), name)])
     assert png.startswith(PNG_SIGNATURE)
+
+
+LONG_NAME = "Proportion of patients seen within four hours of arrival at the emergency department"
+
+
+def test_a_long_title_stays_on_the_picture_and_keeps_which_way_is_better():
+    png = process_chart(analyse(_weekly(TREND)), name=LONG_NAME, unit="per 1,000 attendances")
+    image = imread(BytesIO(png))[..., :3]
+    title_band_right_edge = image[:60, -12:]
+    assert (title_band_right_edge.max(axis=-1) < 0.5).sum() == 0  # no text runs off the side
+    lines = title_lines(LONG_NAME, "per 1,000 attendances", Direction.HIGHER)
+    assert len(lines) == 2
+    assert " ".join(lines).endswith("department (per 1,000 attendances): higher is better")
+    overlong = title_lines("x" * 300, "days", Direction.LOWER)
+    assert " ".join(overlong).endswith("x… (days): lower is better")
 
 
 def test_a_recalculation_with_too_few_points_after_it_is_drawn():
