@@ -30,7 +30,7 @@ from bot.services.process_control import ProcessChart
 from bot.views.checkins import plain_figure
 from bot.views.inputs import side_heading
 from bot.views.message import Upload
-from bot.views.reports import assurance_words, chart_png, variation_words
+from bot.views.reports import assurance_words, chart_description, chart_png, variation_words
 from bot.views.typeface import FONT, add_typeface, printable
 from storage.models import Concern, ConcernStatus, Stage, StageStatus
 
@@ -222,7 +222,8 @@ def _measures(pdf: _ReportPdf, report: PartnershipReport) -> None:
     for series, chart in judged:
         png = chart_png(series, chart, report.evaluation.completed)
         pdf.subheading(series.measure.name)
-        pdf.image(BytesIO(png), w=_CHART_WIDTH, keep_aspect_ratio=True)
+        description = printable(chart_description(series, chart))
+        pdf.image(BytesIO(png), w=_CHART_WIDTH, keep_aspect_ratio=True, alt_text=description)
         pdf.ln(2)
 
 

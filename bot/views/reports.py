@@ -14,7 +14,7 @@ from datetime import date
 from bot.services.evaluation import EvaluationReport, Reflection, StageMarker
 from bot.services.measures import MeasureSeries
 from bot.services.process_control import MINIMUM_POINTS, ProcessChart, VariationIcon
-from bot.views.checkins import figure
+from bot.views.checkins import figure, plain_figure
 from bot.views.inputs import side_heading
 from bot.views.measures_csv import measures_csv
 from bot.views.message import Message, Upload, blocks, context, header, mention, section
@@ -58,20 +58,38 @@ def assurance_words(chart: ProcessChart) -> str:
 def summary_line(series: MeasureSeries, chart: ProcessChart) -> str:
     """Latest value, mean, process limits, variation and assurance, in one line of mrkdwn."""
     unit, latest = series.measure.unit, series.latest
-    said = [f"*{escape(series.measure.name, 200)}*"]
+    name = f"*{escape(series.measure.name, 200)}*"
     if latest is None:
-        return f"{said[0]}: no points yet."
+        return f"{name}: no points yet."
     mean_of = f", the mean of {latest.figures} figures" if latest.figures > 1 else ""
-    said.append(f"latest *{figure(latest.value, unit)}* ({_day(latest.day)}{mean_of})")
-    said.append(f"mean {figure(chart.points[-1].mean, unit)}")
+    said = [name, f"latest *{figure(latest.value, unit)}* ({_day(latest.day)}{mean_of})"]
+    return " · ".join(said + [escape(part, 200) for part in _judged(series, chart)])
+
+
+def chart_description(series: MeasureSeries, chart: ProcessChart) -> str:
+    """What the chart shows, in plain sentences, for a reader who cannot see it (alt text)."""
+    kind = "Process chart" if chart.has_limits else "Run chart"
+    first, latest = series.observations[0], series.observations[-1]
+    span = (
+        f"{counted(len(series.observations), 'point')} from {_day(first.day)} to {_day(latest.day)}"
+    )
+    latest_text = f"latest {plain_figure(latest.value, series.measure.unit)}"
+    parts = [latest_text, *_judged(series, chart)]
+    return f"{kind} of {series.measure.name}, {span}: {', '.join(parts)}."
+
+
+def _judged(series: MeasureSeries, chart: ProcessChart) -> list[str]:
+    """The mean, the process limits (or how many points they need), variation and assurance."""
+    unit = series.measure.unit
+    said = [f"mean {plain_figure(chart.points[-1].mean, unit)}"]
     lowest, highest = chart.points[-1].lower_limit, chart.points[-1].upper_limit
     if lowest is None or highest is None:
         said.append(points_needed(chart))
     else:
-        limits = f"{figure(lowest, unit)} to {figure(highest, unit)}"
+        limits = f"{plain_figure(lowest, unit)} to {plain_figure(highest, unit)}"
         said += [f"process limits {limits}", variation_words(chart)]
     said.append(f"assurance: {assurance_words(chart)}")
-    return " · ".join(said)
+    return said
 
 
 def chart_png(

@@ -146,3 +146,27 @@ def test_the_upload_is_a_pdf_named_after_the_project_and_the_day():
     upload = partnership_upload(_report(points=3))
     assert upload.filename == "new-ward-partnership-report-2027-03-15.pdf"
     assert upload.content.startswith(b"%PDF-")
+
+
+def _alt_texts(node) -> list[str]:
+    """Every /Alt in the PDF's structure tree below `node`: what a screen reader announces."""
+    node = node.get_object()
+    if isinstance(node, list):
+        return [alt for child in node for alt in _alt_texts(child)]
+    if not hasattr(node, "keys"):
+        return []
+    found = [str(node["/Alt"])] if "/Alt" in node else []
+    return found + (_alt_texts(node["/K"]) if "/K" in node else [])
+
+
+def test_each_chart_has_alt_text_that_says_what_it_shows():
+    reader = PdfReader(io.BytesIO(partnership_pdf(_report())))
+    assert _alt_texts(reader.trailer["/Root"]["/StructTreeRoot"]) == [
+        "Process chart of Waiting time, 20 points from 2 Nov 2026 to 15 Mar 2027: latest 21 days, "
+        "mean 20.95 days, process limits 17.45 days to 24.45 days, common cause variation, "
+        "assurance: consistently passing."
+    ]
+    run_chart = PdfReader(io.BytesIO(partnership_pdf(_report(points=5))))
+    (said,) = _alt_texts(run_chart.trailer["/Root"]["/StructTreeRoot"])
+    assert said.startswith("Run chart of Waiting time, 5 points from 2 Nov 2026 to 30 Nov 2026:")
+    assert "5 of 13 points: process limits come at 13" in said
