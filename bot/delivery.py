@@ -522,6 +522,7 @@ def _upload(client: WebClient, channel: str, thread_ts: str | None, payload: dic
         content=base64.b64decode(file["content_base64"]),
         filename=file["filename"],
         title=file["title"],
+        alt_txt=file.get("alt_txt"),
         initial_comment=payload.get("initial_comment") or None,
     )
     return str(response["file"]["id"])

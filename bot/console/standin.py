@@ -40,6 +40,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_BOT_USER_ID = "UCHANGEBOT"
 # Slack takes up to five responses on one response_url.
 RESPONSE_URL_USES = 5
+# files.getUploadURLExternal refuses a longer image description (`alt_txt_too_large`).
+ALT_TEXT_LIMIT = 1000
 # Fields that slack_sdk form-encodes as JSON strings; decoded so that both encodings look alike.
 _JSON_FIELDS = frozenset({"blocks", "attachments", "view", "files", "metadata"})
 # Message timestamps are "seconds.micros"; a counter from here keeps them unique and ordered.
@@ -849,10 +851,14 @@ class SlackStandIn:
     def _upload_url(self, call: Call) -> dict[str, Any]:
         filename = _required(call.args, "filename")
         _required(call.args, "length")
+        alt_text = call.args.get("alt_txt")
+        if isinstance(alt_text, str) and len(alt_text) > ALT_TEXT_LIMIT:
+            raise _ApiError("alt_txt_too_large")
         file_id = self._next_id("F")
         self.files[file_id] = {
             "filename": filename,
             "title": filename,
+            "alt_txt": alt_text,
             "content": b"",
             "channel_id": None,
             "initial_comment": None,

@@ -74,6 +74,7 @@ def poster_files(project: Project, answer: LinkAnswer, base: str) -> list[Upload
             title=f"QR code: feedback on {about}",
             content=qr_png(page),
             comment=f"The QR code of <{page}>, for a screen or a leaflet.",
+            alt_text=f"A QR code that opens {page}, the feedback form on {about}.",
         ),
         Upload(
             filename=f"{name}-poster.pdf",

@@ -35,22 +35,24 @@ class Message:
 
 @dataclass(frozen=True)
 class Upload:
-    """A file to share (a CSV export, a chart), with a safe mrkdwn comment."""
+    """A file to share (a CSV export, a chart), with a safe mrkdwn comment; an image has
+    `alt_text`, what a screen reader says of it in Slack in place of the picture."""
 
     filename: str
     title: str
     content: bytes
     comment: str = ""
+    alt_text: str = ""
 
     def payload(self) -> dict[str, Any]:
-        return {
-            "file": {
-                "filename": self.filename,
-                "title": plain(self.title, 250),
-                "content_base64": base64.b64encode(self.content).decode(),
-            },
-            "initial_comment": truncate(self.comment, Limit.SECTION),
+        file = {
+            "filename": self.filename,
+            "title": plain(self.title, 250),
+            "content_base64": base64.b64encode(self.content).decode(),
         }
+        if self.alt_text:
+            file["alt_txt"] = plain(self.alt_text, Limit.ALT_TEXT)
+        return {"file": file, "initial_comment": truncate(self.comment, Limit.SECTION)}
 
 
 def header(text: str) -> Block:

@@ -114,6 +114,7 @@ def chart_upload(
         title=f"{name}: {'process' if chart.has_limits else 'run'} chart",
         content=chart_png(series, chart, completed),
         comment=f":chart_with_upwards_trend: {summary_line(series, chart)}",
+        alt_text=chart_description(series, chart),
     )
 
 

@@ -31,6 +31,8 @@ class Limit(IntEnum):
     INPUT_VALUE = 3000
     FALLBACK = 3000
     MESSAGE_TEXT = 40000
+    # Not Block Kit's, but the files API's: an image's description for a screen reader.
+    ALT_TEXT = 1000
 
 
 def escape(text: str, limit: int = Limit.SECTION) -> str:

@@ -333,6 +333,7 @@ def test_files_upload_v2_with_content(standin: SlackStandIn, client: WebClient) 
     assert standin.files[file_id] == {
         "filename": "plan.csv",
         "title": "Action plan",
+        "alt_txt": None,
         "content": b"stage,status\n1,done\n",
         "channel_id": "C1",
         "initial_comment": "Here it is",
@@ -712,3 +713,11 @@ def test_reset_forgets_activity_but_keeps_the_directory(
     assert standin.views == {}
     assert client.auth_test()["ok"]
     assert client.conversations_info(channel="COUT")["channel"]["name"] == "outside"
+
+
+def test_an_image_description_over_slacks_limit_is_refused(client: WebClient) -> None:
+    with pytest.raises(SlackApiError) as refused:
+        client.files_upload_v2(
+            channel="C1", content=b"png", filename="chart.png", alt_txt="x" * 1001
+        )
+    assert refused.value.response["error"] == "alt_txt_too_large"

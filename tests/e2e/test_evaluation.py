@@ -138,6 +138,10 @@ def test_a_good_paste_then_the_report_shares_a_chart_its_line_and_a_csv_that_mat
     assert "*Waiting time* · latest *15 days* (14 Sep 2026)" in comment
     assert f"process limits {lower:.2f} days to {upper:.2f} days" in comment
     assert "assurance: consistently failing" in comment
+    # A screen reader in Slack reads the chart's description in place of the picture.
+    assert png["alt_txt"].startswith(
+        "Process chart of Waiting time, 16 points from 1 Jun 2026 to 14 Sep 2026: latest 15 days"
+    )
     listed = json.dumps(workspace.command("/checkin", "measure list").json(), ensure_ascii=False)
     assert "lower is better · 16 points · latest 15 days (14 Sep 2026)" in listed
 

@@ -67,6 +67,7 @@ def test_a_lead_gets_the_link_and_by_direct_message_its_qr_code_and_a_poster(wor
     assert poster["filename"].endswith("-poster.pdf")
     (decoded,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr["content"])))
     assert decoded.text == link
+    assert qr["alt_txt"] == f"A QR code that opens {link}, the feedback form on new-ward."
     text = PdfReader(io.BytesIO(poster["content"])).pages[0].extract_text()
     assert "new-ward" in text
     assert link.removeprefix("http://") in text
