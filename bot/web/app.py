@@ -2,7 +2,9 @@
 
 Every response gets a strict Content-Security-Policy (nothing inline,
 nothing from another site), and `Referrer-Policy: no-referrer`, since the
-link's token is in the address and must not reach another site's logs.
+link's token is in the address and must not reach another site's logs, and
+`X-Robots-Tag: noindex, nofollow`, so that a link pasted somewhere public is
+not listed by a search engine for robots to find and fill in.
 Pages are not cached: a shared computer's browser keeps no one's answers.
 
 Nothing about a visitor is logged: no address, no browser, nothing typed,
@@ -42,6 +44,7 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
+    "X-Robots-Tag": "noindex, nofollow",
 }
 
 
@@ -57,6 +60,8 @@ def create_public_app(runtime: Runtime) -> Flask:
     app.config.update(
         MAX_CONTENT_LENGTH=MAX_FORM_BYTES, SEND_FILE_MAX_AGE_DEFAULT=STATIC_MAX_AGE_SECONDS
     )
+    # A link typed by hand from a poster may gain a slash at the end: it is the same page.
+    app.url_map.strict_slashes = False
     app.jinja_env.autoescape = True
     app.jinja_env.filters["long_date"] = long_date
     pages.register(app, runtime)

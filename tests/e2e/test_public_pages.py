@@ -28,6 +28,7 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
+    "X-Robots-Tag": "noindex, nofollow",
 }
 ADDRESS = "203.0.113.77"
 
@@ -300,6 +301,14 @@ def test_the_three_hundred_and_first_post_in_an_hour_on_a_link_gets_429(site):
     assert feedback(site) == []
     site.runtime.clock = lambda: now + timedelta(hours=1, seconds=1)
     assert _visitor(site, "192.0.2.99").post(path, _answers(token, good="Fine")).status == 303
+
+
+def test_a_link_typed_with_a_slash_at_the_end_opens_its_page(site):
+    path, visitor = link_path(site), _visitor(site)
+    form = visitor.get(f"{path}/")
+    assert form.status == 200
+    assert "Tell the team what you think" in form.body
+    assert visitor.get(f"{path}/you-said-we-did/").status == 200
 
 
 def test_an_unknown_token_gets_404_on_every_page(site):
