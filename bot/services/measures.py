@@ -134,14 +134,16 @@ def paste_points(
 
 def rebase_measure(
     *, session: Session, project: Project, by: str, name: str, on: date | None
-) -> Measure:
-    """Recalculate the measure's limits from `on` (a second period), or stop (None)."""
+) -> MeasureSeries:
+    """Recalculate the measure's limits from `on` (a second period), or stop (None); the
+    measure comes back with its points, to say where they fall either side of the date."""
     require_lead(session=session, project=project, user_id=by, action="rebase a measure")
     measure = measure_named(session=session, project=project, name=name, lock=True)
     measure.recalculate_from = on
     session.add(measure)
     session.flush()
-    return measure
+    rebased = series_of(session=session, project=project)
+    return next(series for series in rebased if series.measure.id == measure.id)
 
 
 def remove_measure(*, session: Session, project: Project, by: str, measure_id: int) -> str:

@@ -47,6 +47,8 @@ MAX_LISTED = 40
 
 _MEASURE_BLOCK = "measure-"
 _MOST_PLACES = 6
+# Units written before the figure, as a pound sign is: £1,200, not 1,200 £.
+_CURRENCIES = frozenset("£$€")
 DIRECTION_WORDS = {
     MeasureDirection.HIGHER: "higher is better",
     MeasureDirection.LOWER: "lower is better",
@@ -55,7 +57,8 @@ DIRECTION_WORDS = {
 
 
 def plain_figure(value: float, unit: str | None = None) -> str:
-    """A value as people write it: `12`, `12.5`, `-3`, `1,200`, `95%`, `14 days` (not escaped).
+    """A value as people write it: `12`, `12.5`, `-3`, `1,200`, `95%`, `£1,200`, `-£3`,
+    `14 days` (not escaped).
 
     Two decimal places, or as many as show two significant figures of a small value
     (`0.0012`, not `0`), up to the six of `measures.csv`; never `-0`.
@@ -67,6 +70,9 @@ def plain_figure(value: float, unit: str | None = None) -> str:
         text = "0"
     if not unit:
         return text
+    if unit in _CURRENCIES:
+        sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+        return f"{sign}{unit}{digits}"
     return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
 
 

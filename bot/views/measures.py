@@ -80,15 +80,31 @@ def data_stored(pasted: Pasted) -> Message:
     return confirmation(text)
 
 
-def rebased(measure: Measure) -> Message:
+def rebased(series: MeasureSeries) -> Message:
+    """What the rebase does to the chart: a date with no point on one side splits nothing yet."""
+    measure, on = series.measure, series.measure.recalculate_from
     name = escape(measure.name, 200)
-    if measure.recalculate_from is None:
+    if on is None:
         return confirmation(f":straight_ruler: *{name}*'s limits are computed over all its points.")
-    day = _day(measure.recalculate_from)
-    return confirmation(
-        f":straight_ruler: *{name}*'s mean and limits are now computed separately "
-        f"before {day} and from {day} on."
-    )
+    day = _day(on)
+    before = sum(point.day < on for point in series.observations)
+    if before == 0:
+        said = (
+            f"*{name}* has no point before {day}, so its mean and limits are still computed"
+            f" over all its points. They are computed separately from {day} on once it has"
+            " points before that date."
+        )
+    elif before == len(series.observations):
+        said = (
+            f"*{name}*'s points so far are all before {day}. Its mean and limits will be"
+            f" computed separately from {day} on, as points from that date come in."
+        )
+    else:
+        said = (
+            f"*{name}*'s mean and limits are now computed separately before {day}"
+            f" and from {day} on."
+        )
+    return confirmation(f":straight_ruler: {said}")
 
 
 def confirm_removal(measure: Measure) -> Message:

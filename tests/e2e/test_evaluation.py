@@ -172,8 +172,13 @@ def test_a_rebase_from_the_first_point_still_reports_one_set_of_limits(workspace
     _add_measure(workspace)
     points = _weekly([20, 22, 21, 23, 20, 22, 21, 23, 20, 22, 21, 23, 20, 17])
     _paste(workspace, _lines(points))
-    workspace.command("/checkin", f"measure rebase Waiting time {START.isoformat()}")
+    rebased = workspace.command("/checkin", f"measure rebase Waiting time {START.isoformat()}")
+    assert "has no point before 1 Jun 2026, so its mean and limits are still computed" in (
+        rebased.text
+    )
     assert _report(workspace) == _expected_rows(points)
+    ahead = workspace.command("/checkin", "measure rebase Waiting time 2027-03-01")
+    assert "points so far are all before 1 Mar 2027" in ahead.text
 
 
 def test_remove_asks_for_confirmation_then_removes_the_measure_and_its_points(workspace):

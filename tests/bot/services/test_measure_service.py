@@ -135,7 +135,8 @@ def test_a_rebase_computes_separate_limits_from_its_date_and_none_removes_it(ses
     rebased = measures.rebase_measure(
         session=session, project=project, by=LEAD, name="WAITING time", on=on
     )
-    assert rebased.recalculate_from == on
+    assert rebased.measure.recalculate_from == on
+    assert rebased.observations == _series(session, project).observations
     after = _series(session, project).chart()
     assert after == analyse(points, Direction.LOWER, recalculation=on)
     # One period before; two after, each with its own mean and limits either side of the date.

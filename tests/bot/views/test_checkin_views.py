@@ -72,8 +72,10 @@ def _role(role):
         (0.00123, "falls per bed day", "0.0012 falls per bed day"),
         (-0.05, None, "-0.05"),
         (-0.0000001, None, "0"),
-        (1_500_000, "£", "1,500,000 £"),
         (-1234.5, None, "-1,234.5"),
+        (1500000, "£", "£1,500,000"),
+        (-12.5, "£", "-£12.5"),
+        (3, "€", "€3"),
     ],
 )
 def test_figures_read_as_people_write_them(value, unit, shown):
