@@ -11,7 +11,8 @@ nothing posted twice.
 Failures are sorted into three kinds:
 - rate limits (HTTP 429): the channel waits `Retry-After` seconds, the row stays due;
 - transient (5xx, network, Slack's internal errors): retried with growing backoff, forever;
-- permanent (`channel_not_found`, `is_archived`, bad auth, refused blocks): the row
+- permanent (`channel_not_found`, `is_archived`, bad auth, refused blocks, and
+  `not_in_channel` where changebot has posted before: someone removed it): the row
   is kept as `failed` with its error, and `on_unreachable` hears about lost channels.
 """
 
@@ -374,7 +375,7 @@ class Sender:
             wait = _retry_after(exc)
             self._hold_back(row, until=self._clock() + timedelta(seconds=wait))
             self._release(row, retry_in=wait, error=error)
-        elif error == "not_in_channel" and row.attempts == 1 and self._join(row):
+        elif error == "not_in_channel" and row.attempts == 1 and self._may_join(row):
             self._release(row, retry_in=0, error=error)
         elif status >= 500 or error in TRANSIENT_ERRORS:
             log.warning("outbox %s: Slack answered %s; will retry", row.key, error)
@@ -394,8 +395,22 @@ class Sender:
         if last is None or self._clock() - last > CHANNEL_LIMIT_WINDOW:
             self._team_wait[row.team_id] = until
 
+    def _may_join(self, row: OutboxMessage) -> bool:
+        """Join a public channel changebot has never posted in; private ones need an invitation.
+
+        A channel it has posted in before removed it: it stays out, and the post fails
+        as unreachable, so the channel's schedules pause and a lead is told.
+        """
+        return not self._has_posted_in(row.channel_id) and self._join(row)
+
+    def _has_posted_in(self, channel_id: str) -> bool:
+        query = select(OutboxMessage.id).where(
+            OutboxMessage.channel_id == channel_id, OutboxMessage.status == OutboxStatus.SENT
+        )
+        with Session(self._engine) as session:
+            return session.exec(query.limit(1)).first() is not None
+
     def _join(self, row: OutboxMessage) -> bool:
-        """Join a public channel the bot was not invited to; private ones need an invitation."""
         token = self._tokens.bot_token(row.team_id)
         try:
             self._client(str(token)).conversations_join(channel=row.channel_id)

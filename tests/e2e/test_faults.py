@@ -51,3 +51,17 @@ def test_a_revoked_token_pauses_the_workspace_and_says_why_in_the_log(workspace,
     _fire_digest(workspace)
     assert _paused(workspace) == [True]
     assert "refused changebot's token for workspace T0CHANGE (token_revoked)" in caplog.text
+
+
+def test_a_team_that_removed_changebot_is_not_joined_again_by_its_next_digest(workspace):
+    workspace.command("/plan", "digest daily 09:00")
+    workspace.stage("add Open the new ward")
+    workspace.stage("done 1 Ward opened")
+    workspace.wait_for_posts(1)
+    workspace.standin.add_channel(CHANNEL, "new-ward", is_member=False)  # /remove @changebot
+    _fire_digest(workspace)
+    assert workspace.standin.calls_to("conversations.join") == []
+    assert len(workspace.posts()) == 1
+    assert _paused(workspace) == [True]
+    (told,) = [c for c in workspace.standin.calls_to("chat.postMessage") if c.ok][1:]
+    assert "not a member of the channel any more" in told.args["text"]
