@@ -15,6 +15,7 @@ from storage.models import (
     CheckinResponse,
     CheckinRun,
     Concern,
+    ConcernStatus,
     Feedback,
     Measure,
     MeasureValue,
@@ -148,7 +149,19 @@ def _concern_events(session: Session, project: Project) -> list[RecordEvent]:
                     principle,
                 )
             )
-        if concern.resolved_at:
+        if concern.status == ConcernStatus.WITHDRAWN:
+            # The withdrawer is the raiser: named only where the raiser is.
+            events.append(
+                RecordEvent(
+                    concern.resolved_at or concern.created_at,
+                    "concern withdrawn",
+                    None,
+                    raiser,
+                    "",
+                    principle,
+                )
+            )
+        elif concern.resolved_at:
             events.append(
                 RecordEvent(
                     concern.resolved_at,
