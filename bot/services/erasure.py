@@ -3,8 +3,10 @@
 A person's rows of membership (their partner roles, their agreements to the
 principles) are removed. Everything else they took part in stays, because the
 project's record is the team's: a concern, a sign-off, an answer to a check-in
-is kept, attributed to a former partner instead of to them. Direct messages to
-them not yet sent are dropped, and posts not yet sent stop mentioning them.
+is kept, attributed to a former partner instead of to them. Messages to them
+alone (direct and ephemeral), sent or not, are dropped from the outbox, and no
+other outbox row, sent or not, mentions them any more: the outbox keeps what
+it posted, and a person's erasure must reach that copy too.
 
 A former partner is stored as an id that Slack can never issue (Slack's ids are
 upper-case letters and digits), so no code can mistake one for a person to
@@ -21,7 +23,6 @@ from typing import Any
 
 from sqlalchemy import String, cast, delete, func, inspect, literal, update
 from sqlalchemy.orm import Mapped
-from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
 from storage.models import (
@@ -32,7 +33,6 @@ from storage.models import (
     FeedbackLink,
     Installation,
     OutboxMessage,
-    OutboxStatus,
     Partner,
     PrincipleAgreement,
     Schedule,
@@ -43,7 +43,7 @@ from storage.models import (
 )
 
 FORMER_PARTNER = "former-partner"
-# What a mention of the person becomes in a post not yet sent.
+# What a mention of the person becomes in a post.
 FORMER_PARTNER_WORDS = "a former partner"
 _SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]+")
 
@@ -83,8 +83,8 @@ class Erasure:
     feedback_links: int = _count("feedback links made, now by a former partner")
     you_said_we_did: int = _count("“You said, we did” answers, now by a former partner")
     installations: int = _count("app installations, their user token removed")
-    direct_messages: int = _count("direct messages not yet sent, deleted")
-    mentions: int = _count("posts not yet sent, mention replaced")
+    direct_messages: int = _count("messages to them alone, deleted")
+    mentions: int = _count("posts, their mention replaced")
 
     def counts(self) -> list[tuple[str, int]]:
         """Each kind's label and count, in a fixed order."""
@@ -116,7 +116,7 @@ def forget_person(*, session: Session, user_id: str) -> Erasure:
         you_said_we_did=_reattribute(session, col(YouSaidWeDid.published_by), user_id),
         installations=_forget_installer(session, user_id),
         direct_messages=_drop_direct_messages(session, user_id),
-        mentions=_unmention_pending_posts(session, user_id),
+        mentions=_unmention_posts(session, user_id),
     )
 
 
@@ -156,24 +156,27 @@ def _forget_installer(session: Session, user_id: str) -> int:
 
 
 def _drop_direct_messages(session: Session, user_id: str) -> int:
-    """Pending messages to them; a reply in their DM is addressed to them too."""
-    to_them = col(OutboxMessage.channel_id) == user_id
-    return _rows(session, delete(OutboxMessage).where(_pending(), to_them))
+    """Messages to them, in their DM (a reply there too) or shown to them alone.
+
+    Sent ones go as well: their key and their text name them, and nothing
+    posts a key of a forgotten person again.
+    """
+    to_them = (col(OutboxMessage.channel_id) == user_id) | (
+        col(OutboxMessage.visible_to) == user_id
+    )
+    return _rows(session, delete(OutboxMessage).where(to_them))
 
 
-def _unmention_pending_posts(session: Session, user_id: str) -> int:
+def _unmention_posts(session: Session, user_id: str) -> int:
+    """Posts to go and posts gone: the outbox keeps the text of both."""
     their_mention = f"<@{user_id}>"
     payload = col(OutboxMessage.payload)
     statement = (
         update(OutboxMessage)
-        .where(_pending(), payload.contains(their_mention, autoescape=True))
+        .where(payload.contains(their_mention, autoescape=True))
         .values(payload=func.replace(payload, their_mention, FORMER_PARTNER_WORDS))
     )
     return _rows(session, statement)
-
-
-def _pending() -> ColumnElement[bool]:
-    return col(OutboxMessage.status) == OutboxStatus.PENDING
 
 
 def _rows(session: Session, statement: Any) -> int:

@@ -213,11 +213,13 @@ def _payloads(session):
     return {row.key: row.payload for row in session.exec(select(OutboxMessage))}
 
 
-def test_pending_direct_messages_to_them_go_and_pending_posts_stop_mentioning_them(session):
+def test_messages_to_them_go_and_no_post_mentions_them_sent_or_not(session):
     _post(session, "nudge", JO, "Stage 2 is overdue")
     _post(session, "nudge:reply", JO, "Still overdue", thread_key="nudge")
-    _post(session, "export", JO, "Your export")
-    _status(session, "export", OutboxStatus.SENT)
+    _post(session, "export:7:UJO:T1", JO, "Your export")
+    _status(session, "export:7:UJO:T1", OutboxStatus.SENT)
+    _post(session, "mention:C1:1.2", "C1", "Your mention did nothing", visible_to=JO)
+    _status(session, "mention:C1:1.2", OutboxStatus.SENT)
     _post(session, "role", "C1", "<@UJO> is now *union*; <@UJOHN> stays")
     _post(session, "celebrated", "C1", "Done by <@UJO>")
     _status(session, "celebrated", OutboxStatus.SENT)
@@ -225,12 +227,12 @@ def test_pending_direct_messages_to_them_go_and_pending_posts_stop_mentioning_th
 
     erasure = _forget(session)
 
-    assert (erasure.direct_messages, erasure.mentions) == (2, 1)
+    assert (erasure.direct_messages, erasure.mentions) == (4, 2)
     payloads = _payloads(session)
-    assert set(payloads) == {"export", "role", "celebrated", "other"}
+    assert set(payloads) == {"role", "celebrated", "other"}
     assert "a former partner is now *union*; <@UJOHN> stays" in payloads["role"]
-    assert "<@UJO>" not in payloads["role"]
-    assert "Done by <@UJO>" in payloads["celebrated"]
+    assert "Done by a former partner" in payloads["celebrated"]
+    assert not any(f"<@{JO}>" in payload for payload in payloads.values())
 
 
 def test_forgetting_twice_changes_nothing_the_second_time(session, project):
