@@ -112,7 +112,7 @@ def test_forget_erases_a_person_says_what_changed_and_a_second_run_changes_nothi
         "  check-in answers, now from a former partner: 1",
         "  stages owned, now by a former partner: 1",
         "  messages to them alone, deleted: 1",
-        "  posts, their mention replaced: 1",
+        "  texts and posts that mentioned them, mention replaced: 1",
         "  sign-offs, now by a former partner: 0",
     ):
         assert line in lines

@@ -4,9 +4,10 @@ A person's rows of membership (their partner roles, their agreements to the
 principles) are removed. Everything else they took part in stays, because the
 project's record is the team's: a concern, a sign-off, an answer to a check-in
 is kept, attributed to a former partner instead of to them. Messages to them
-alone (direct and ephemeral), sent or not, are dropped from the outbox, and no
-other outbox row, sent or not, mentions them any more: the outbox keeps what
-it posted, and a person's erasure must reach that copy too.
+alone (direct and ephemeral), sent or not, are dropped from the outbox. Their
+mention goes from everything kept: anyone's words (`<@U1|jo>` in a concern's
+reply), and every outbox row, sent or not, since the outbox keeps what it
+posted and a person's erasure must reach that copy too.
 
 A former partner is stored as an id that Slack can never issue (Slack's ids are
 upper-case letters and digits), so no code can mistake one for a person to
@@ -21,9 +22,9 @@ import re
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from sqlalchemy import String, cast, delete, func, inspect, literal, update
+from sqlalchemy import String, cast, delete, inspect, literal, update
 from sqlalchemy.orm import Mapped
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from storage.models import (
     CheckinResponse,
@@ -34,7 +35,9 @@ from storage.models import (
     Installation,
     OutboxMessage,
     Partner,
+    Principle,
     PrincipleAgreement,
+    Project,
     Schedule,
     Stage,
     StageHistory,
@@ -46,6 +49,25 @@ FORMER_PARTNER = "former-partner"
 # What a mention of the person becomes in a post.
 FORMER_PARTNER_WORDS = "a former partner"
 _SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]+")
+# Where someone's words (and the posts that carry them) are kept, so where a mention can be:
+# the unbounded columns, which the longer words of a former partner cannot overflow.
+_MENTIONS_HELD_IN: tuple[Any, ...] = (
+    col(Project.need),
+    col(Principle.meaning),
+    col(Stage.title),
+    col(Stage.outcome),
+    col(StageSignoff.outcome),
+    col(StageHistory.outcome),
+    col(Feedback.text),
+    col(YouSaidWeDid.you_said),
+    col(YouSaidWeDid.we_did),
+    col(Concern.text),
+    col(Concern.resolution_note),
+    col(ConcernEntry.text),
+    col(CheckinResponse.working),
+    col(CheckinResponse.not_working),
+    col(OutboxMessage.payload),
+)
 
 
 def is_former_partner(user_id: str) -> bool:
@@ -84,7 +106,7 @@ class Erasure:
     you_said_we_did: int = _count("“You said, we did” answers, now by a former partner")
     installations: int = _count("app installations, their user token removed")
     direct_messages: int = _count("messages to them alone, deleted")
-    mentions: int = _count("posts, their mention replaced")
+    mentions: int = _count("texts and posts that mentioned them, mention replaced")
 
     def counts(self) -> list[tuple[str, int]]:
         """Each kind's label and count, in a fixed order."""
@@ -116,7 +138,7 @@ def forget_person(*, session: Session, user_id: str) -> Erasure:
         you_said_we_did=_reattribute(session, col(YouSaidWeDid.published_by), user_id),
         installations=_forget_installer(session, user_id),
         direct_messages=_drop_direct_messages(session, user_id),
-        mentions=_unmention_posts(session, user_id),
+        mentions=_unmention(session, user_id),
     )
 
 
@@ -167,16 +189,27 @@ def _drop_direct_messages(session: Session, user_id: str) -> int:
     return _rows(session, delete(OutboxMessage).where(to_them))
 
 
-def _unmention_posts(session: Session, user_id: str) -> int:
-    """Posts to go and posts gone: the outbox keeps the text of both."""
-    their_mention = f"<@{user_id}>"
-    payload = col(OutboxMessage.payload)
-    statement = (
-        update(OutboxMessage)
-        .where(payload.contains(their_mention, autoescape=True))
-        .values(payload=func.replace(payload, their_mention, FORMER_PARTNER_WORDS))
-    )
-    return _rows(session, statement)
+def _unmention(session: Session, user_id: str) -> int:
+    """Their mention, in anyone's words and in any post, becomes "a former partner"."""
+    mention = _mention_of(user_id)
+    changed = 0
+    for column in _MENTIONS_HELD_IN:
+        table = _table_of(column)
+        holding = select(table.id, column).where(column.contains(f"@{user_id}", autoescape=True))
+        for row_id, text in session.exec(holding).all():
+            unmentioned = mention.sub(FORMER_PARTNER_WORDS, text)
+            # `@U1` is also found in `@U12`'s mention, which stays.
+            if unmentioned != text:
+                session.exec(update(table).where(table.id == row_id).values({column: unmentioned}))
+                changed += 1
+    return changed
+
+
+def _mention_of(user_id: str) -> re.Pattern[str]:
+    """`<@U1>` as changebot writes it, `<@U1|jo>` as Slack sends typed text (`should_escape`),
+    and either escaped (`&lt;@U1|jo&gt;`) as typed text is posted back."""
+    user = re.escape(user_id)
+    return re.compile(rf"<@{user}(?:\|[^<>]*)?>|&lt;@{user}(?:\|[^<>&]*)?&gt;")
 
 
 def _rows(session: Session, statement: Any) -> int:

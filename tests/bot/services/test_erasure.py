@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from bot.delivery import enqueue
 from bot.parsing.schedule import ScheduleSpec
+from bot.posts import feedback as feedback_posts
 from bot.services import checkins, concerns, feedback, measures, momentum, principles, stages
 from bot.services.checkins import Answers
 from bot.services.erasure import Erasure, forget_person, is_former_partner
@@ -233,6 +234,35 @@ def test_messages_to_them_go_and_no_post_mentions_them_sent_or_not(session):
     assert "a former partner is now *union*; <@UJOHN> stays" in payloads["role"]
     assert "Done by a former partner" in payloads["celebrated"]
     assert not any(f"<@{JO}>" in payload for payload in payloads.values())
+
+
+def test_their_mention_goes_from_what_others_wrote_and_from_its_posts(session, project):
+    """Slack sends a typed mention with the name (`<@UJO|jo>`); posts carry it escaped."""
+    project.post_feedback_in_channel = True
+    given = feedback.give_feedback(
+        session=session, project=project, by=LEAD, text="Ask <@UJO|jo>, not <@UJOHN|john>"
+    )
+    feedback_posts.share(session, given)
+    raised = concerns.raise_concern(
+        session=session, project=project, by=REP, number=1, text="Nobody asked"
+    )
+    reply = concerns.record_reply(
+        session=session,
+        concern=raised.concern,
+        user_id=REP,
+        message_ts="1700000001.1",
+        text="<@UJO> saw it too",
+    )
+
+    assert _forget(session).mentions == 3
+
+    assert session.get(Feedback, given.feedback.id).text == (
+        "Ask a former partner, not <@UJOHN|john>"
+    )
+    assert session.get(ConcernEntry, reply.id).text == "a former partner saw it too"
+    (post,) = _payloads(session).values()
+    assert "Ask a former partner, not &lt;@UJOHN|john&gt;" in post
+    assert "|jo&gt;" not in post
 
 
 def test_forgetting_twice_changes_nothing_the_second_time(session, project):
