@@ -343,6 +343,8 @@ class Concern(SQLModel, table=True):
     text: str = _long_text()
     status: ConcernStatus = _enum(ConcernStatus, default=ConcernStatus.OPEN, index=True)
     raised_by: str = Field(max_length=32)
+    # Raised while the project's concerns were anonymous: never shown with its raiser.
+    anonymous: bool = False
     channel_id: str = Field(max_length=32)
     thread_ts: str | None = Field(default=None, max_length=32, index=True)
     acknowledged_by: str | None = Field(default=None, max_length=32)

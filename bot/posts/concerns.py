@@ -33,7 +33,7 @@ def post_raised(session: Session, raised: Raised) -> None:
         key=card_key(concern),
         team_id=project.team_id,
         channel_id=concern.channel_id,
-        message=views.concern_card(concern, anonymous=project.anonymous_concerns),
+        message=views.concern_card(concern),
         reply_to_ts=concern.thread_ts,
     )
     if origin is not None and raised.posted_elsewhere:
@@ -52,14 +52,13 @@ def post_status_change(session: Session, project: Project, concern: Concern) -> 
 
     A concern reaches each status once, so the status names the rows.
     """
-    anonymous = project.anonymous_concerns
     key = f"{card_key(concern)}:{concern.status}"
     enqueue(
         session,
         key=f"{key}:card",
         team_id=project.team_id,
         channel_id=concern.channel_id,
-        message=views.concern_card(concern, anonymous=anonymous),
+        message=views.concern_card(concern),
         update_key=card_key(concern),
     )
     enqueue(
@@ -67,7 +66,7 @@ def post_status_change(session: Session, project: Project, concern: Concern) -> 
         key=key,
         team_id=project.team_id,
         channel_id=concern.channel_id,
-        message=views.status_changed(concern, anonymous=anonymous),
+        message=views.status_changed(concern),
         **_in_thread(concern),
     )
 

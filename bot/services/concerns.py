@@ -117,6 +117,7 @@ def raise_concern(
         principle_title=principle.title,
         text=description,
         raised_by=by,
+        anonymous=project.anonymous_concerns,
         channel_id=forum,
         thread_ts=home.thread_ts if home else None,
         created_at=now,

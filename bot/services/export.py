@@ -127,7 +127,7 @@ def _concern_events(session: Session, project: Project) -> list[RecordEvent]:
     events = []
     for concern in session.exec(select(Concern).where(Concern.project_id == project.id)):
         principle = f"principle {concern.principle_position} ({concern.principle_title})"
-        raiser = "anonymous" if project.anonymous_concerns else concern.raised_by
+        raiser = "anonymous" if concern.anonymous else concern.raised_by
         events.append(
             RecordEvent(
                 concern.created_at,

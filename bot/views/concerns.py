@@ -47,11 +47,11 @@ class RaiseForm:
     text: str
 
 
-def concern_card(concern: Concern, *, anonymous: bool) -> Message:
+def concern_card(concern: Concern) -> Message:
     """The concern as the forum sees it; its buttons go once it is closed."""
     items: list[Block] = [
         section(f":triangular_flag_on_post: {_heading(concern)}\n{_quoted(concern.text)}"),
-        context(f"Raised by {_raiser(concern, anonymous=anonymous)}", _status_line(concern)),
+        context(f"Raised by {_raiser(concern)}", _status_line(concern)),
     ]
     if concern.status == ConcernStatus.RESOLVED:
         items.append(section(f"*Resolution:* {escape(concern.resolution_note or '', 2500)}"))
@@ -98,7 +98,7 @@ def _status_line(concern: Concern) -> str:
     return f"Status: {status}"
 
 
-def status_changed(concern: Concern, *, anonymous: bool) -> Message:
+def status_changed(concern: Concern) -> Message:
     """The line a status change adds to the concern's thread."""
     if concern.status == ConcernStatus.ACKNOWLEDGED:
         text = f":eyes: {mention(concern.acknowledged_by)} acknowledged this concern."
@@ -107,7 +107,7 @@ def status_changed(concern: Concern, *, anonymous: bool) -> Message:
             f":white_check_mark: {mention(concern.resolved_by)} resolved this concern: "
             f"{escape(concern.resolution_note or '', 2500)}"
         )
-    elif anonymous:
+    elif concern.anonymous:
         text = ":leftwards_arrow_with_hook: The person who raised this concern withdrew it."
     else:
         text = f":leftwards_arrow_with_hook: {mention(concern.raised_by)} withdrew this concern."
@@ -250,12 +250,9 @@ def _principle(concern: Concern) -> str:
     return f"principle {concern.principle_position}: {escape(concern.principle_title, 150)}"
 
 
-def _raiser(concern: Concern, *, anonymous: bool) -> str:
-    return (
-        "someone (concerns are anonymous in this project)"
-        if anonymous
-        else mention(concern.raised_by)
-    )
+def _raiser(concern: Concern) -> str:
+    """Anonymous if it was raised while concerns were, whatever the setting is now."""
+    return "someone (raised anonymously)" if concern.anonymous else mention(concern.raised_by)
 
 
 def _quoted(text: str, limit: int = 2500) -> str:

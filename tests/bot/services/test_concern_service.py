@@ -9,7 +9,7 @@ from sqlmodel import select
 from bot.delivery import enqueue
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.posts import concerns as concern_posts
-from bot.services import concerns
+from bot.services import concerns, export
 from bot.services.concerns import EntryKind, Origin
 from bot.services.partners import set_role
 from bot.views.message import Message
@@ -268,3 +268,20 @@ def test_a_concern_left_open_three_working_days_is_due_once_bank_holidays_exclud
     assert [(p.id, c.id) for p, c in due] == [(project.id, waiting.id)]
     concerns.mark_escalated(session=session, concern=waiting, now=due_at)
     assert concerns.due_for_escalation(session=session, now=due_at + timedelta(days=7)) == []
+
+
+def test_a_concern_raised_anonymously_stays_anonymous_when_the_setting_is_turned_off(
+    session, project
+):
+    project.anonymous_concerns = True
+    concern = _raise(session, project).concern
+    project.anonymous_concerns = False
+    concerns.acknowledge_concern(session=session, project=project, concern=concern, by=LEAD)
+    concern_posts.post_status_change(session, project, concern)
+
+    posted = [row.payload for row in session.exec(select(OutboxMessage))]
+    record = export.project_record(session=session, project=project, by=LEAD)
+
+    assert len(posted) == 2
+    assert not any(f"<@{REP}>" in payload for payload in posted)
+    assert [event.who for event in record if event.event == "concern raised"] == ["anonymous"]

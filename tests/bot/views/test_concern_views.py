@@ -49,7 +49,7 @@ def _buttons(message):
 
 
 def test_the_card_names_the_principle_text_raiser_status_and_offers_the_buttons():
-    card = concern_card(_concern(), anonymous=False)
+    card = concern_card(_concern())
     text = _text(card)
     assert "Concern #7* about principle 5: Transparency" in text
     assert ">The rota changed without a word" in text
@@ -59,37 +59,35 @@ def test_the_card_names_the_principle_text_raiser_status_and_offers_the_buttons(
     assert block_kit_problems(card.blocks, surface="message") == []
 
 
-def test_an_anonymous_project_never_names_the_raiser():
-    card = concern_card(_concern(), anonymous=True)
-    withdrawn = status_changed(_concern(status=ConcernStatus.WITHDRAWN), anonymous=True)
+def test_a_concern_raised_anonymously_never_names_the_raiser():
+    card = concern_card(_concern(anonymous=True))
+    withdrawn = status_changed(_concern(status=ConcernStatus.WITHDRAWN, anonymous=True))
     for message in (card, withdrawn):
         assert "UREP" not in _text(message)
 
 
 def test_the_card_follows_the_status_and_loses_its_buttons_when_closed():
     acknowledged = _concern(status=ConcernStatus.ACKNOWLEDGED, acknowledged_by="ULEAD")
-    assert "acknowledged by <@ULEAD>" in _text(concern_card(acknowledged, anonymous=False))
-    assert _buttons(concern_card(acknowledged, anonymous=False)) == [RESOLVE, WITHDRAW]
+    assert "acknowledged by <@ULEAD>" in _text(concern_card(acknowledged))
+    assert _buttons(concern_card(acknowledged)) == [RESOLVE, WITHDRAW]
     resolved = _concern(status=ConcernStatus.RESOLVED, resolved_by="ULEAD", resolution_note="Fixed")
-    card = concern_card(resolved, anonymous=False)
+    card = concern_card(resolved)
     assert "*Resolution:* Fixed" in _text(card)
     assert _buttons(card) == []
 
 
 def test_status_lines_for_the_thread():
     acknowledged = _concern(status=ConcernStatus.ACKNOWLEDGED, acknowledged_by="ULEAD")
-    assert (
-        "<@ULEAD> acknowledged this concern" in status_changed(acknowledged, anonymous=False).text
-    )
+    assert "<@ULEAD> acknowledged this concern" in status_changed(acknowledged).text
     resolved = _concern(
         status=ConcernStatus.RESOLVED, resolved_by="UBOSS", resolution_note="<!here> ok"
     )
-    line = status_changed(resolved, anonymous=False).text
+    line = status_changed(resolved).text
     assert "<@UBOSS> resolved this concern: &lt;!here&gt; ok" in line
 
 
 def test_user_text_is_escaped_and_a_huge_text_still_fits():
-    card = concern_card(_concern(text="<!channel> & " + "x" * 5000), anonymous=False)
+    card = concern_card(_concern(text="<!channel> & " + "x" * 5000))
     text = _text(card)
     assert "<!channel>" not in text
     assert "&lt;!channel&gt; &amp;" in text
