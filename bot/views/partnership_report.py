@@ -99,7 +99,9 @@ class _ReportPdf(FPDF):
     ) -> None:
         self.set_font(FONT, style, size)
         self.set_text_color(*colour)
-        self.multi_cell(0, size * 0.5, printable(text), align="C", new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(
+            0, size * 0.5, printable(self, text), align="C", new_x="LMARGIN", new_y="NEXT"
+        )
         self.set_text_color(0, 0, 0)
         self.set_font(FONT, size=_BODY_SIZE)
 
@@ -115,12 +117,12 @@ class _ReportPdf(FPDF):
     def subheading(self, text: str) -> None:
         self.ln(2)
         self.set_font(FONT, "B", _BODY_SIZE + 1)
-        self.multi_cell(0, _LINE + 0.5, printable(text), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, _LINE + 0.5, printable(self, text), new_x="LMARGIN", new_y="NEXT")
         self.set_font(FONT, size=_BODY_SIZE)
 
     def paragraph(self, text: str, *, italic: bool = False) -> None:
         self.set_font(FONT, "I" if italic else "", _BODY_SIZE)
-        self.multi_cell(0, _LINE, printable(text), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, _LINE, printable(self, text), new_x="LMARGIN", new_y="NEXT")
         self.set_font(FONT, size=_BODY_SIZE)
         self.ln(1)
 
@@ -135,7 +137,7 @@ class _ReportPdf(FPDF):
         ) as table:
             table.row(heading)
             for row in rows:
-                table.row([printable(cell) for cell in row])
+                table.row([printable(self, cell) for cell in row])
         self.set_font(FONT, size=_BODY_SIZE)
         self.ln(2)
 
@@ -222,7 +224,7 @@ def _measures(pdf: _ReportPdf, report: PartnershipReport) -> None:
     for series, chart in judged:
         png = chart_png(series, chart, report.evaluation.completed)
         pdf.subheading(series.measure.name)
-        description = printable(chart_description(series, chart))
+        description = printable(pdf, chart_description(series, chart))
         pdf.image(BytesIO(png), w=_CHART_WIDTH, keep_aspect_ratio=True, alt_text=description)
         pdf.ln(2)
 

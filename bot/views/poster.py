@@ -116,7 +116,7 @@ def _link(pdf: FPDF, url: str, one_line: tuple[float, ...], *, wrapped: float) -
 
     A link is never shortened: one that cannot be typed as printed is no use.
     """
-    link = printable(short_link(url), family=MONO, style="B")
+    link = printable(pdf, short_link(url), family=MONO, style="B")
     for size in one_line:
         pdf.set_font(MONO, "B", size)
         if pdf.get_string_width(link) <= pdf.epw:
@@ -145,7 +145,7 @@ def _fitted(
 
     Text too long for the last one is shortened with "…" to fit it.
     """
-    text = printable(" ".join(text.split()), family=family, style=style)
+    text = printable(pdf, " ".join(text.split()), family=family, style=style)
     for size, lines in fits:
         pdf.set_font(family, style, size)
         if _line_count(pdf, text) <= lines:

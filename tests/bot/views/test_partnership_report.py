@@ -1,6 +1,7 @@
 """The partnership report's PDF: every section, page numbers, and text as people typed it."""
 
 import io
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from pypdf import PdfReader
@@ -170,3 +171,13 @@ def test_each_chart_has_alt_text_that_says_what_it_shows():
     (said,) = _alt_texts(run_chart.trailer["/Root"]["/StructTreeRoot"])
     assert said.startswith("Run chart of Waiting time, 5 points from 2 Nov 2026 to 30 Nov 2026:")
     assert "5 of 13 points: process limits come at 13" in said
+
+
+def test_words_in_arabic_script_read_in_their_own_order_next_to_english():
+    """Drawn unshaped, right-to-left words came out letter by letter backwards: a reader,
+    or a screen reader, got "ةيسفنلا" for "النفسية"."""
+    report = _report(reflections=False)
+    said = [Reflection("service-user", None, date(2027, 1, 11), "الانتظار أقصر الآن", "")]
+    report = replace(report, evaluation=replace(report.evaluation, reflections=said))
+    text = "\n".join(_pages(partnership_pdf(report)))
+    assert "الانتظار أقصر الآن" in text

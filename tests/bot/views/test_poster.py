@@ -71,6 +71,10 @@ def test_the_poster_is_one_a4_portrait_page_saying_where_to_answer_and_why_it_is
     assert "changebot.trust.nhs.uk/f/q7Xk2mP9vL4wR8tZ1nB6cD/you-said-we-did" in text
 
 
+def test_a_project_named_in_urdu_prints_its_name_in_reading_order():
+    assert "نیا وارڈ" in _text(_poster(project_name="نیا وارڈ", stage_title=None), line_break=" ")
+
+
 @pytest.mark.parametrize("url", [SHORT_URL, LONG_URL], ids=["short", "long"])
 def test_the_qr_code_on_the_poster_is_big_and_reads_back_as_the_link(url):
     poster = _poster(url=url, you_said_url=url + "/you-said-we-did")
