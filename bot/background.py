@@ -21,6 +21,7 @@ from functools import partial
 
 from bot.app import token_source
 from bot.config import Settings
+from bot.logs import configure_logging
 from bot.runs import channels as channel_runs
 from bot.runtime import Runtime, build_runtime
 from bot.scheduling import jobs
@@ -44,10 +45,12 @@ def start_background(runtime: Runtime, *, deliver_in_background: bool = True) ->
 
 
 def run_background(settings: Settings) -> None:
-    """The background process's body: work until SIGTERM or SIGINT, then stop cleanly."""
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    """The background process's body: work until SIGTERM or SIGINT, then stop cleanly.
+
+    It logs as `changebot run` does, through the escaping formatter: Slack's answers
+    and errors reach its log lines too, and must not start lines of their own.
+    """
+    configure_logging(logging.INFO)
     engine = make_engine(settings.database_url)
     runtime = build_runtime(
         settings,

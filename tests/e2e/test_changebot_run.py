@@ -71,6 +71,19 @@ def test_run_answers_signed_commands_posts_the_celebration_and_keeps_data_across
         assert again.terminate() == 0
 
 
+def test_what_slack_answers_cannot_forge_a_line_in_the_background_process_log(
+    standin, factory, bot
+):
+    forged = "INFO bot.runtime: an operator logged in"
+    standin.fail("chat.postMessage", error=f"fatal_error\n{forged}")
+    _command(bot, factory, "add Open the new ward")
+    _command(bot, factory, "done 1 Ward opened on time")
+    wait_until(lambda: "fatal_error" in bot.log.read_text(), what="the refusal logged")
+    log = bot.log.read_text()
+    assert f"fatal_error\\n{forged}" in log
+    assert not any(line.startswith(forged) for line in log.splitlines())
+
+
 def test_db_upgrade_works_on_a_new_and_on_an_existing_database(environment, tmp_path):
     for said in ("Applied 0001", "Nothing to apply"):
         result = subprocess.run(  # noqa: S603 - our own console script
