@@ -10,11 +10,18 @@ so only a record's first line starts at the margin.
 Bolt and slack_sdk log whole request bodies and posted text at DEBUG, and
 Bolt's own signature check logs the body of a request it refuses: those
 loggers never go below INFO, and that one line is dropped.
+
+A database error can quote what it refused: PostgreSQL's DETAIL line gives
+the row ("Failing row contains (…, 'what someone wrote')") or the key. The
+engine's `hide_parameters` keeps the statement's values out of SQLAlchemy's
+text, not the server's own words, so the formatter leaves that line's
+quotation out of messages and tracebacks alike.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # At DEBUG these write request bodies, payloads and the text changebot posts.
@@ -24,6 +31,9 @@ BODY_LOGGERS = ("slack_bolt", "bot.bolt", "slack_sdk")
 # five minutes can pass the edge and reach Bolt a moment too late.
 BOLT_VERIFICATION_LOGGER = "slack_bolt.RequestVerification"
 TRACEBACK_INDENT = "    "
+# PostgreSQL's DETAIL line of an error, where it quotes the row or key it refused.
+_DATABASE_DETAIL = re.compile(r"^(\s*DETAIL:).*$", re.MULTILINE)
+_DETAIL_LEFT_OUT = r"\1 (left out of the log: it can quote what someone wrote)"
 
 
 def escape_controls(text: str) -> str:
@@ -43,7 +53,7 @@ class EscapingFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         # A copy: other handlers format the same record, and it must stay as logged.
         safe = logging.makeLogRecord(record.__dict__)
-        safe.msg, safe.args = escape_controls(record.getMessage()), None
+        safe.msg, safe.args = escape_controls(_unquoted(record.getMessage())), None
         # Formatted afresh, escaped: another formatter may have cached its own text.
         if record.exc_info:
             safe.exc_text = None
@@ -59,7 +69,12 @@ class EscapingFormatter(logging.Formatter):
 
 
 def _indented(text: str) -> str:
-    return "\n".join(TRACEBACK_INDENT + escape_controls(line) for line in text.split("\n"))
+    lines = _unquoted(text).split("\n")
+    return "\n".join(TRACEBACK_INDENT + escape_controls(line) for line in lines)
+
+
+def _unquoted(text: str) -> str:
+    return _DATABASE_DETAIL.sub(_DETAIL_LEFT_OUT, text)
 
 
 def configure_logging(level: int) -> None:

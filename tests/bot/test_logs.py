@@ -9,6 +9,8 @@ from collections.abc import Iterator
 import pytest
 from gunicorn.config import Config
 from slack_bolt import App, BoltRequest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from bot.console.requests import FORM, RequestFactory
 from bot.logs import (
@@ -19,6 +21,7 @@ from bot.logs import (
     keep_bodies_out_of_logs,
 )
 from bot.server import EscapingGunicornLogger
+from storage.db import make_engine
 
 FORGED = "\nFORGED-LINE INFO bot.runtime: admin logged in"
 
@@ -111,3 +114,26 @@ def test_bolts_refusal_never_logs_the_body(caplog: pytest.LogCaptureFixture) -> 
 
     assert answer.status == 401
     assert "TheWardSisterShoutedAtMe" not in caplog.text
+
+
+def test_what_postgresql_quotes_of_a_refused_row_is_left_out_of_the_log(postgres_url) -> None:
+    """hide_parameters keeps the values out of SQLAlchemy's text, not the server's DETAIL."""
+    engine = make_engine(postgres_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE said (words TEXT, score INT NOT NULL)"))
+        with pytest.raises(IntegrityError) as refused, engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO said VALUES (:words, NULL)"), {"words": "my manager bullies me"}
+            )
+    finally:
+        engine.dispose()
+    error = refused.value
+    assert "my manager bullies me" in str(error)  # what the server said, as a log would show
+    record = _record("failed: %s", error, exc_info=(type(error), error, error.__traceback__))
+
+    logged = EscapingFormatter(FORMAT).format(record)
+
+    assert "my manager bullies me" not in logged
+    assert "DETAIL: (left out of the log: it can quote what someone wrote)" in logged
+    assert "violates not-null constraint" in logged  # what went wrong still shows
