@@ -137,9 +137,7 @@ def parse_plan(text: str) -> PlanRequest:
 
 def _parse_role(rest: str) -> SetRole:
     person, _, role_text = rest.partition(" ")
-    user_id = user_id_in(person)
-    if user_id is None:
-        raise PLAN.error("Name the partner with an @mention.", form="role")
+    user_id = _partner_in(person, form="role", example="role @alex union")
     role_word = role_text.strip().lower()
     role = _ROLE_ALIASES.get(role_word) or next((r for r in Role if r.value == role_word), None)
     if role is None:
@@ -152,9 +150,7 @@ def _parse_role(rest: str) -> SetRole:
 
 def _parse_lead(rest: str) -> SetLead:
     person, _, switch = rest.partition(" ")
-    user_id = user_id_in(person)
-    if user_id is None:
-        raise PLAN.error("Name the partner with an @mention.", form="lead")
+    user_id = _partner_in(person, form="lead", example="lead @alex")
     choice = switch.strip().lower()
     if choice not in ("", "on", "off"):
         raise PLAN.error(
@@ -163,6 +159,17 @@ def _parse_lead(rest: str) -> SetLead:
             form="lead",
         )
     return SetLead(user_id, lead=choice != "off")
+
+
+def _partner_in(person: str, *, form: str, example: str) -> str:
+    """The user id of the one person named; a user group, a channel or a bare name says so."""
+    user_id = user_id_in(person)
+    if user_id is not None:
+        return user_id
+    how = f"Name one person with an @mention, for example `/plan {example}`."
+    if not person:
+        raise PLAN.error(f"Who? {how}", form=form)
+    raise PLAN.error(f"`{to_plain(person)}` is not a person. {how}", form=form)
 
 
 def _parse_digest(rest: str) -> ScheduleDigest | StopDigest:

@@ -47,6 +47,24 @@ def test_mistakes_name_the_right_form(text, explanation, form):
     assert form in raised.value.usage
 
 
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("role <!subteam^S1|@ward-nurses> union", "`@ward-nurses` is not a person"),
+        ("role <#C1|new-ward> union", "`#new-ward` is not a person"),
+        ("role <!here> staff", "`@here` is not a person"),
+        ("role jo union", "`jo` is not a person"),
+        ("lead <!subteam^S1|@ward-leads>", "`@ward-leads` is not a person"),
+        ("lead", "Who?"),
+    ],
+)
+def test_a_group_a_channel_or_a_bare_name_is_named_as_not_a_person_with_an_example(text, named):
+    with pytest.raises(UsageError) as raised:
+        parse_plan(text)
+    assert named in raised.value.message
+    assert "Name one person with an @mention, for example `/plan " in raised.value.message
+
+
 def test_report_asks_for_the_partnership_report_and_help_lists_it():
     assert parse_plan("report") == PartnershipReport()
     assert "`/plan report`: the partnership report as a PDF" in PLAN.usage()
