@@ -88,7 +88,8 @@ def settings_form(settings: ProjectSettings, metadata: str) -> dict[str, Any]:
                 "Feedback",
                 "Also post feedback in the channel",
                 on=settings.post_feedback_in_channel,
-                hint="Otherwise only the leads see it, in the digest and the export.",
+                hint="Otherwise only the leads read it, in /feedback list and the export; "
+                "the digest gives only a count.",
             ),
             _forum_input(settings.forum_channel_id),
             select_input(
@@ -96,7 +97,7 @@ def settings_form(settings: ProjectSettings, metadata: str) -> dict[str, Any]:
                 "Chart rules",
                 lengths,
                 initial=_chosen(lengths, str(settings.rule_length)),
-                hint="How many points in a row on one side of the median (a shift), or "
+                hint="How many points in a row on one side of the mean (a shift), or "
                 "steadily rising or falling (a trend), count as a real change. 6 is usual; "
                 "7 or 8 signal less often.",
             ),
@@ -164,8 +165,8 @@ def _forum_input(forum_channel_id: str | None) -> Block:
         label="Concerns channel",
         optional=True,
         hint=plain(
-            "Where principle concerns are posted; leave it empty for this channel. "
-            "Invite changebot there first.",
+            "Where principle concerns are posted. Leave it empty, or choose this channel "
+            "again, to post them here. Invite changebot to another channel first.",
             Limit.FIELD,
         ),
         element=ConversationSelectElement(

@@ -1,5 +1,7 @@
 """The `/plan settings` form: valid Block Kit, every setting with its hint, read back as chosen."""
 
+from dataclasses import replace
+
 from bot.console.blockcheck import view_problems
 from bot.services.projects import ProjectSettings
 from bot.views.settings import read_settings_form, settings_form
@@ -66,3 +68,25 @@ def test_the_submitted_values_read_back_as_settings():
         forum_channel_id="CFORUM",
         rule_length=7,
     )
+
+
+def _hint(view, block_id):
+    return _block(view, block_id)["hint"]["text"]
+
+
+def test_the_hints_say_where_unshared_feedback_is_read_and_what_a_shift_is_measured_from():
+    view = settings_form(CURRENT, "{}")
+    assert "only the leads read it, in /feedback list and the export" in _hint(
+        view, "share_feedback"
+    )
+    assert "the digest gives only a count" in _hint(view, "share_feedback")
+    assert "on one side of the mean (a shift)" in _hint(view, "rule_length")
+
+
+def test_a_concerns_channel_once_chosen_can_be_set_back_to_this_channel_as_the_hint_says():
+    """Slack cannot empty a channel menu once a channel is chosen: choosing this one again
+    is how a lead goes back, and the hint says so."""
+    view = settings_form(replace(CURRENT, forum_channel_id="CFORUM"), "{}")
+    assert "or choose this channel again, to post them here" in _hint(view, "forum")
+    values = {"forum": {"forum": {"type": "conversations_select", "selected_conversation": "C1"}}}
+    assert read_settings_form(values, project_channel="C1").forum_channel_id is None
