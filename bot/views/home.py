@@ -45,21 +45,30 @@ def _project(view: Overview, today: date) -> list[Any]:
     title = (
         f"*{escape(project.name, 200)}* in <#{project.channel_id}>\n{progress_bar(view.progress)}"
     )
-    due = view.next_due[:_NEXT_DUE_SHOWN]
-    due_text = (
-        "*Next due:*\n" + "\n".join(stage_line(stage, today) for stage in due)
-        if due
-        else "Nothing has a due date yet."
-    )
     concerns = len(view.open_concerns)
     open_text = (
         f":warning: {counted(concerns, 'open principle concern')}"
         if concerns
         else ":white_check_mark: No open principle concerns"
     )
+    due = _due_text(view, today)
     return [
         divider(),
         section(title),
-        section(due_text),
+        *([section(due)] if due else []),
         context(open_text, next_checkin_line(view)),
     ]
+
+
+def _due_text(view: Overview, today: date) -> str | None:
+    """What is due next, or why nothing is: every stage done, or none still to do dated."""
+    if not view.stages:
+        return None
+    if view.progress.finished:
+        return ":tada: Every stage is done."
+    due = view.next_due[:_NEXT_DUE_SHOWN]
+    if not due:
+        return (
+            "No stage still to do has a due date yet: set one with `/stage edit N due YYYY-MM-DD`."
+        )
+    return "*Next due:*\n" + "\n".join(stage_line(stage, today) for stage in due)
