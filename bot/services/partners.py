@@ -167,6 +167,11 @@ def set_role(*, session: Session, project: Project, by: str, user_id: str, role:
 def set_lead(*, session: Session, project: Project, by: str, user_id: str, lead: bool) -> Partner:
     """Grant or withdraw the lead permission; a project always keeps at least one lead."""
     require_lead(session=session, project=project, user_id=by, action="choose the leads")
+    if not lead and partner_of(session=session, project=project, user_id=user_id) is None:
+        raise InvalidInput(
+            "That person has no part in this project, so there is no lead permission to "
+            "withdraw: nothing was changed."
+        )
     partner = _partner_or_new(session, project, user_id, Role.STAFF)
     if partner.is_lead and not lead and leads(session=session, project=project) == [user_id]:
         raise InvalidInput(

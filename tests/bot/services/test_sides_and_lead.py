@@ -81,6 +81,18 @@ def test_a_project_keeps_at_least_one_lead_and_only_a_lead_chooses_leads(session
     assert role_of(session=session, project=project, user_id=LEAD) == Role.MANAGEMENT
 
 
+def test_withdrawing_the_lead_of_someone_outside_the_project_does_not_make_them_a_partner(
+    session, project
+):
+    with pytest.raises(InvalidInput, match="no part in this project"):
+        set_lead(session=session, project=project, by=LEAD, user_id=STAFF, lead=False)
+    assert role_of(session=session, project=project, user_id=STAFF) is None
+    _side(session, project, "USAM", Role.STAFF)
+    _side(session, project, "UPAT", Role.STAFF)
+    # Two staff partners, not three: an anonymous answer's staff side stays hidden.
+    assert Role.STAFF not in sides_shown_anonymously(session=session, project=project)
+
+
 def test_the_waiting_message_knows_who_can_confirm(session, project):
     _side(session, project, JO, Role.UNION)
     _side(session, project, MANAGER, Role.MANAGEMENT)
