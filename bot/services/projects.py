@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from dataclasses import dataclass, replace
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
@@ -187,6 +188,7 @@ def change_settings(
     Schedules follow a new time zone or calendar by themselves (bot/scheduling/sync.py).
     """
     require_settings_lead(session=session, project=project, by=by)
+    settings = replace(settings, timezone=_zone_named(settings.timezone))
     _check_settings(settings)
     project.timezone = settings.timezone
     project.calendar = settings.calendar
@@ -212,10 +214,36 @@ def _check_settings(settings: ProjectSettings) -> None:
             "or Europe/Dublin.",
             field="timezone",
         )
+    if _greenwich_time(settings.timezone):
+        raise InvalidInput(
+            f"`{settings.timezone}` has no summer time: from March to October every reminder"
+            " and check-in would come an hour late by the ward's clock. For UK time use"
+            " Europe/London.",
+            field="timezone",
+        )
     if settings.calendar not in CALENDARS:
         raise InvalidInput("Choose one of the bank-holiday calendars.", field="calendar")
     if settings.rule_length not in RULE_LENGTHS:
         raise InvalidInput("The rules look at 6, 7 or 8 points.", field="rule_length")
+
+
+def _greenwich_time(name: str) -> bool:
+    """GMT or UTC by any of its names (`GMT0`, `Etc/UTC`...): chosen for "UK time", they
+    lose an hour every summer."""
+    bare = name.removeprefix("Etc/").rstrip("+-0")
+    return bare in {"GMT", "UTC", "UCT", "Greenwich", "Universal", "Zulu"}
+
+
+def _zone_named(typed: str) -> str:
+    """The time zone as its name is spelt (`Europe/London` for `europe/london `), or what was
+    typed, stripped, when no zone has that name."""
+    name = typed.strip()
+    return _zones_by_folded_name().get(name.casefold(), name)
+
+
+@cache
+def _zones_by_folded_name() -> dict[str, str]:
+    return {zone.casefold(): zone for zone in available_timezones()}
 
 
 def valid_timezone(name: str) -> bool:

@@ -40,6 +40,15 @@ def test_every_setting_is_saved_at_once(session, project):
     assert (project.forum_channel_id, project.rule_length) == ("CFORUM", 8)
 
 
+def test_a_time_zone_typed_in_any_case_is_saved_as_its_name_is_spelt(session, project):
+    assert _change(session, project, timezone=" europe/dublin ").timezone == "Europe/Dublin"
+
+
+def test_greenwich_time_is_refused_saying_it_has_no_summer_time(session, project):
+    with pytest.raises(InvalidInput, match=r"has no summer time.*Europe/London"):
+        _change(session, project, timezone="GMT")
+
+
 def test_the_project_channel_as_forum_means_no_separate_forum(session, project):
     assert _change(session, project, forum_channel_id="C1").forum_channel_id is None
 
@@ -49,6 +58,8 @@ def test_the_project_channel_as_forum_means_no_separate_forum(session, project):
     [
         ({"timezone": "Europe/Londn"}, "timezone"),
         ({"timezone": "/etc/passwd"}, "timezone"),
+        ({"timezone": "GMT"}, "timezone"),
+        ({"timezone": "utc"}, "timezone"),
         ({"calendar": "US"}, "calendar"),
         ({"rule_length": 5}, "rule_length"),
         ({"signoff_mode": SignoffMode.JOINT}, "signoff"),
