@@ -61,17 +61,22 @@ class Field:
         return "\n".join(lines)
 
     def _how(self) -> str:
-        empty = "empty leaves it blank" if _is_empty(self.kept()) else "empty keeps what is there"
         if self.kind in SINGLE_CHOICES:
-            return f"type a number; {empty}"
+            return f"type a number{self._empty()}"
         if self.kind == "checkboxes":
             how = "y or n" if len(self.options) == 1 else "the numbers to tick, e.g. 1 3"
-            return f"{how}; {empty}"
+            return f"{how}{self._empty()}"
         if self.kind == "datepicker":
-            return f"a date, YYYY-MM-DD; {empty}"
+            return f"a date, YYYY-MM-DD{self._empty()}"
         if self.kind in TEXT_INPUTS:
-            return f"type the text; {empty}"
+            return f"type the text{self._empty()}"
         return f"the console cannot fill a {self.kind}: press Enter"
+
+    def _empty(self) -> str:
+        """What an empty answer does; nothing to say where it is refused (a required field)."""
+        if not _is_empty(self.kept()):
+            return "; empty keeps what is there"
+        return "; empty leaves it blank" if self.optional else ""
 
     def kept(self) -> Value:
         """The value Slack sends for a field nobody touched: its initial value, if any."""

@@ -125,4 +125,7 @@ def test_the_question_lists_the_choices_and_what_an_empty_answer_does():
         "    type a number; empty leaves it blank",
     ]
     assert "empty keeps what is there" in fields(VIEW)[3].question(4, Names())
-    assert "(1) text (required)" in fields(VIEW)[0].question(1, Names())
+    assert fields(VIEW)[0].question(1, Names()).splitlines() == [
+        "(1) text (required)",
+        "    type the text",
+    ]
