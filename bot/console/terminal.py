@@ -394,7 +394,9 @@ class Console:
         """:help — this list."""
         self._say(
             "Slash commands: " + ", ".join(sorted(SLASH_COMMANDS)) + " (each answers `help`).",
-            *(f"  {inspect.getdoc(action)}" for action in COMMANDS.values()),
+            # A docstring wrapped in the source is one line on the screen.
+            *(f"  {' '.join(str(inspect.getdoc(action)).split())}" for action in COMMANDS.values()),
+            f"In a form: one answer a line, as each field asks; {CANCEL} closes it unsent.",
         )
 
     def quit(self, _argument: str) -> None:

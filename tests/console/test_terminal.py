@@ -18,7 +18,7 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.config import Settings
-from bot.console.terminal import Console, run_console
+from bot.console.terminal import COMMANDS, Console, run_console
 from bot.console.workspace import Workspace, open_workspace
 
 CELEBRATION = "#new-ward  changebot: == 🏆 Every stage of new-ward is done! =="
@@ -95,6 +95,15 @@ def test_lines_that_are_not_commands_get_a_hint(settings):
     assert "Type a slash command (/stage help)" in shown
     assert "There is no console command :nope. :help lists them." in shown
     assert ":press N — press button [N]" in shown
+
+
+def test_help_gives_each_console_command_one_line(settings):
+    shown = console(settings, ":help\n").splitlines()
+    start = next(n for n, line in enumerate(shown) if line.startswith("Slash commands: "))
+    listed = shown[start + 1 : start + 1 + len(COMMANDS)]
+    assert [line.split()[0] for line in listed] == list(COMMANDS)
+    assert all(line.startswith("  :") for line in listed)
+    assert shown[start + 1 + len(COMMANDS)].startswith("In a form: one answer a line")
 
 
 def test_a_mention_is_answered_in_its_thread(settings):
