@@ -219,6 +219,9 @@ class Console:
 
     def act_as(self, name: str) -> None:
         """:as NAME — act as another person (:who lists them)."""
+        if not name:
+            self._say("Write :as NAME, as in :as sam. " + _people())
+            return
         person = self._workspace.person(name)
         if person is None:
             self._say(f"There is nobody called {name!r} here. " + _people())
@@ -228,6 +231,9 @@ class Console:
 
     def move_to(self, name: str) -> None:
         """:in #CHANNEL — go to another channel."""
+        if not name:
+            self._say("Write :in #CHANNEL, as in :in #forum. " + _channels())
+            return
         place = self._workspace.place(name)
         if place is None:
             self._say(f"There is no channel {name!r} here. " + _channels())
@@ -252,6 +258,9 @@ class Console:
 
     def press(self, argument: str) -> None:
         """:press N — press button [N] of a message, modal or Home tab shown above."""
+        if not argument:
+            self._say("Write :press N, with the number a button shows, as in :press 1.")
+            return
         button = self._buttons.get(int(argument)) if argument.isdigit() else None
         if button is None:
             self._say(f"There is no button [{argument}]. Buttons are numbered as they appear.")

@@ -88,6 +88,13 @@ def test_people_and_channels_can_be_switched_and_listed(settings):
     assert "jo (union representative)" in shown
 
 
+def test_a_console_command_missing_what_it_needs_says_how_to_write_it(settings):
+    shown = console(settings, ":as\n:in\n:press\n").splitlines()
+    assert shown[-3].startswith("Write :as NAME, as in :as sam. People: alex (project lead), ")
+    assert shown[-2] == "Write :in #CHANNEL, as in :in #forum. Channels: #new-ward, #forum."
+    assert shown[-1] == "Write :press N, with the number a button shows, as in :press 1."
+
+
 def test_lines_that_are_not_commands_get_a_hint(settings):
     shown = console(settings, "/frobnicate now\nhello\n:nope\n:help\n")
     assert "/frobnicate is not a changebot command. The commands are /checkin" in shown
