@@ -468,6 +468,9 @@ class Console:
         """One field's answer, asked until it fits; None when the person cancels."""
         self._say(field.question(number, self._workspace.names))
         while (typed := self._read("> ")) is not None and typed.strip() != CANCEL:
+            if typed.strip().partition(" ")[0] in COMMANDS:
+                self._say(f"! A form is open: answer ({number}) first, or {CANCEL} to close it.")
+                continue
             try:
                 return field.answer(typed)
             except form.InvalidAnswer as error:

@@ -264,6 +264,12 @@ def test_a_form_can_be_closed_without_sending_it(workspace, submissions):
     assert submissions == []
 
 
+def test_a_console_command_typed_in_a_form_is_not_taken_as_an_answer(workspace, submissions):
+    shown = session(workspace, ":quit\nThe ward opened well\n\n\n")
+    assert "! A form is open: answer (1) first, or :cancel to close it." in shown
+    assert submissions[0]["text"]["value"]["value"] == "The ward opened well"
+
+
 def test_a_form_the_app_updates_on_submission_is_asked_again_until_nothing_is_left_to_send(
     workspace,
 ):
