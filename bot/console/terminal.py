@@ -618,11 +618,14 @@ class Console:
     # -- the terminal ------------------------------------------------------------------
 
     def _read(self, prompt: str) -> str | None:
-        """The next line, or None at the end; the prompt only shows to a person at a TTY."""
+        """The next line, or None at the end; the prompt only shows to a person at a TTY,
+        and Ctrl-D there ends the prompt's line, so the shell's prompt starts on its own."""
         if self._interactive:
             self._stdout.write(prompt)
             self._stdout.flush()
         line = self._stdin.readline()
+        if not line and self._interactive:
+            self._say("")
         return line.rstrip("\n") if line else None
 
     def _say(self, *lines: str) -> None:

@@ -415,6 +415,17 @@ def test_the_clock_at_start_is_real_time(settings):
     assert "(real time)." in console(settings, ":clock\n")
 
 
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_ctrl_d_at_a_terminal_ends_the_prompts_line(workspace):
+    shown = io.StringIO()
+    Console(workspace, stdin=_Terminal(":in #forum\n"), stdout=shown).run()
+    assert shown.getvalue().endswith("You are in #forum now.\nalex@#forum> \n")
+
+
 class _Keyboard(io.TextIOBase):
     """A person at the keyboard: lines arrive when the test types them, not all at once."""
 
