@@ -54,6 +54,7 @@ RUNS_LOGGER = "bot.runs"
 STANDING_JOBS = {
     standing.HOUSEKEEPING_JOB: "housekeeping: forget handled event ids",
     standing.REPLAY_HOUSEKEEPING_JOB: "housekeeping: forget signatures no longer fresh",
+    standing.PAGE_HIT_HOUSEKEEPING_JOB: "housekeeping: forget the public pages' rate-limit hits",
     standing.CHECKIN_FOLLOW_UP_JOB: "check-in follow-ups: who has not answered yet",
     standing.CONCERN_ESCALATION_JOB: "reminders to leads about concerns left open",
     standing.OVERDUE_NUDGE_JOB: "nudges to owners of overdue stages",

@@ -378,6 +378,11 @@ def test_jobs_are_labelled_by_what_they_are_and_when_they_run_on_the_console_clo
     assert "stages:overdue-nudge  nudges to owners of overdue stages · next " in shown
 
 
+def test_every_standing_job_says_what_it_is(workspace):
+    unlabelled = [job.id for job in workspace.jobs() if workspace.label(job.id) == job.id]
+    assert unlabelled == []
+
+
 def test_fire_runs_the_next_occurrence_and_says_why_a_run_posted_nothing(settings):
     shown = console(settings, WEEKLY_CHECKIN + ":fire schedule:1\n:fire housekeeping:events\n")
     monday = _next_monday_nine()
