@@ -291,8 +291,8 @@ class Console:
         self._show(activity, handled_as="mention")
 
     def shortcut(self, argument: str) -> None:
-        """:shortcut [N] — "Raise a principle concern" on the latest message shown (or the
-        Nth latest)."""
+        """:shortcut [N] — the message shortcut "Raise principle concern", on the latest
+        message shown (or the Nth latest)."""
         back = int(argument) if argument.isdigit() else 0 if argument else 1
         if not 1 <= back <= len(self._messages):
             self._say(
@@ -302,7 +302,7 @@ class Console:
             return
         channel_id, message = self._messages[-back]
         shown = render_message(message, self._workspace.names, first_button=0).lines
-        self._say(f'Raise a principle concern on: "{shown[0] if shown else ""}"')
+        self._say(f'Raise principle concern, on: "{shown[0] if shown else ""}"')
         activity = self._workspace.shortcut(user=self._user, channel_id=channel_id, message=message)
         self._show(activity, handled_as="shortcut")
 

@@ -227,7 +227,7 @@ class Workspace:
         return message, self._dispatch(self._requests.event(event))
 
     def shortcut(self, *, user: Person, channel_id: str, message: dict[str, Any]) -> Activity:
-        """The message shortcut "Raise a principle concern", used on `message`."""
+        """The message shortcut "Raise principle concern", used on `message`."""
         signed = self._requests.message_shortcut(
             user_id=user.user_id, channel_id=channel_id, callback_id=RAISE_CONCERN, message=message
         )

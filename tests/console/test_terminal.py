@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
@@ -21,6 +22,7 @@ from bot.config import Settings
 from bot.console.terminal import COMMANDS, Console, run_console
 from bot.console.workspace import Workspace, open_workspace
 
+ROOT = Path(__file__).resolve().parents[2]
 CELEBRATION = "#new-ward  changebot: == 🏆 Every stage of new-ward is done! =="
 
 
@@ -518,7 +520,10 @@ def test_the_message_shortcut_raises_a_concern_on_a_message_shown(workspace):
     script = ":shortcut\n:mention the rota changed overnight\n:shortcut 2\n5\nNobody was told\n"
     shown = session(workspace, script)
     assert "There is no message 1 back" in shown
-    assert 'Raise a principle concern on: "@changebot the rota changed overnight"' in shown
+    # As Slack shows it: the name in manifest.yml.
+    (declared,) = yaml.safe_load((ROOT / "manifest.yml").read_text())["features"]["shortcuts"]
+    assert f'{declared["name"]}, on: "@changebot the rota changed overnight"' in shown
+    assert f'the message shortcut "{declared["name"]}"' in session(workspace, ":help\n")
     assert "== Raise a concern ==" in shown
     (mention,) = [m for m in workspace.standin.messages("CNEWWARD") if m.get("user") == "UALEX"]
     replies = [m for m in workspace.standin.messages("CNEWWARD") if m["thread_ts"] == mention["ts"]]
