@@ -51,7 +51,9 @@ log = logging.getLogger(__name__)
 WELCOME = """\
 changebot console: the real changebot in a simulated Slack workspace on this computer.
 You are {user} in #{channel}. Type slash commands as in Slack: /stage add Open the new ward
-Lines starting with a colon are the console's own: :help lists them, :quit leaves.
+(each answers help, as in /stage help).
+Lines starting with a colon are the console's own: :help lists them, :as NAME acts as
+someone else (:who lists everyone), :quit leaves.
 Public pages for service users: {pages} (a lead's /feedback link gives a project's link)
 """
 HINT = (

@@ -106,6 +106,16 @@ def test_lines_that_are_not_commands_get_a_hint(settings):
     assert ":press N — press button [N]" in shown
 
 
+def test_the_first_screen_says_what_to_type_and_how_to_be_someone_else(settings):
+    first = console(settings, "").splitlines()
+    assert first[1] == (
+        "You are alex in #new-ward. Type slash commands as in Slack: /stage add Open the new ward"
+    )
+    assert first[2] == "(each answers help, as in /stage help)."
+    assert ":as NAME acts as" in first[3]
+    assert "(:who lists everyone), :quit leaves." in first[4]
+
+
 def test_help_gives_each_console_command_one_line(settings):
     shown = console(settings, ":help\n").splitlines()
     start = next(n for n, line in enumerate(shown) if line.startswith("Slash commands: "))
