@@ -45,4 +45,4 @@ def test_the_readme_leaves_deployment_detail_to_its_own_page():
     assert ":who" in readme
     assert ":cancel" in readme
     assert ":clock +7d" in readme
-    assert re.search(r"about \d+ minutes on a 2-CPU machine", readme)
+    assert re.search(r"about\s+\d+\s+minutes on a 2-CPU machine", readme)
