@@ -1,4 +1,4 @@
-"""Shortcuts: the message shortcut "Raise a principle concern"."""
+"""Shortcuts: the message shortcut "Raise principle concern" (its name in manifest.yml)."""
 
 from __future__ import annotations
 
