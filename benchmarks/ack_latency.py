@@ -112,6 +112,12 @@ LABELS = {
     "sqlite": "changebot (SQLite)",
     "postgres": "changebot (PostgreSQL)",
 }
+# Each changebot target's floor: bare Bolt running the same statements on the same database,
+# the least any app storing these commands' data pays (benchmarks/README.md).
+FLOOR_OF = {
+    LABELS["sqlite"]: LABELS["floor-sqlite"],
+    LABELS["postgres"]: LABELS["floor-postgres"],
+}
 
 
 @dataclass(frozen=True)
@@ -410,18 +416,22 @@ def print_report(results: list[Result], args: argparse.Namespace) -> None:
     print(
         f"Against the targets (p99 < {TARGET_P99_MS:g} ms; p99 within {TARGET_RATIO:g}x bare Bolt)"
     )
-    header = f"{'target':<24}{'command':<13}{'p50 x':>8}{'p95 x':>8}{'p99 x':>8}  verdict"
+    header = (
+        f"{'target':<24}{'command':<13}{'p50 x':>8}{'p95 x':>8}{'p99 x':>8}{'floor x':>9}  verdict"
+    )
     print(header)
     print("-" * len(header))
     for target, rows in table.items():
         if target == LABELS["bare"]:
             continue
+        floor = table.get(FLOOR_OF.get(target, ""))
         for command, f in rows.items():
             ratios = (
                 [f.p50 / bare[command].p50, f.p95 / bare[command].p95, f.p99 / bare[command].p99]
                 if bare
                 else [math.nan] * 3
             )
+            to_floor = f.p99 / floor[command].p99 if floor else math.nan
             verdicts = ["p99 ok" if f.p99 < TARGET_P99_MS else "p99 MISSES"]
             if bare:
                 verdicts.append("ratio ok" if ratios[2] <= TARGET_RATIO else "ratio MISSES")
@@ -430,9 +440,10 @@ def print_report(results: list[Result], args: argparse.Namespace) -> None:
             print(
                 f"{target:<24}{command:<13}"
                 + "".join(f"{r:>8.2f}" for r in ratios)
-                + "  "
+                + f"{to_floor:>9.2f}  "
                 + ", ".join(verdicts)
             )
+    print("floor x: p99 against the p99 of Bolt+statements on the same database, in this run")
     for command, f in (bare or {}).items():
         if f.p99 > STALL_FACTOR * f.p95:
             print(
