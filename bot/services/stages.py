@@ -51,8 +51,15 @@ class Progress:
 
     @property
     def percent(self) -> int:
-        # Rounded down: 7 of 8 is not yet 88 % done, and only all of them is 100 %.
-        return 100 * self.done // self.total if self.total else 0
+        """To the nearest whole number, halves up (5 of 8 is 63 %, 3 of 7 is 43 %); but
+        only the whole plan is 100 % and only none of it 0 %, so that 199 of 200 does not
+        read as finished, nor 1 of 300 as not started."""
+        if not self.total:
+            return 0
+        nearest = (200 * self.done + self.total) // (2 * self.total)
+        if 0 < self.done < self.total:
+            return min(max(nearest, 1), 99)
+        return nearest
 
     @property
     def finished(self) -> bool:

@@ -22,10 +22,11 @@ NO_STAGES = "The plan has no stages yet. Add the first with `/stage add TITLE`."
 
 
 def progress_bar(progress: Progress) -> str:
-    """A bar and "3 of 7 stages, 42%", or, before there is any stage, how to add the first."""
+    """A bar and "3 of 7 stages, 43%", or, before there is any stage, how to add the first."""
     if not progress.total:
         return NO_STAGES
-    filled = round(_BAR_CELLS * progress.done / progress.total)
+    # From the percentage, so that the bar is full only when the plan is.
+    filled = progress.percent * _BAR_CELLS // 100
     bar = "▰" * filled + "▱" * (_BAR_CELLS - filled)
     noun = "stage" if progress.total == 1 else "stages"
     return f"{bar} {progress.done} of {progress.total} {noun}, {progress.percent}%"

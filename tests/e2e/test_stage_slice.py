@@ -44,7 +44,7 @@ def test_adding_starting_and_completing_three_stages_celebrates_each_once(worksp
     assert "1 of 3 stages, 33%" in texts[0]
     assert "Outcome 1 is visible" in texts[0]
     assert "Stage 2 is done" in texts[1]
-    assert "2 of 3 stages, 66%" in texts[1]
+    assert "2 of 3 stages, 67%" in texts[1]
     assert "Every stage of new-ward is done" in texts[2]
     assert "3 of 3 stages, 100%" in texts[2]
     workspace.settle()

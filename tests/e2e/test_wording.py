@@ -49,14 +49,14 @@ def test_the_default_sixth_principle_does_not_repeat_its_title(workspace):
     assert "Adding value: Adding value" not in listed
 
 
-def test_progress_is_rounded_down(workspace):
+def test_progress_rounds_halves_up_as_the_spec_reads_it(workspace):
     _stages(workspace, 8)
     for number in range(1, 6):
         workspace.stage(f"done {number}")
-    assert "5 of 8 stages, 62%" in workspace.command("/plan", "").text
+    assert "5 of 8 stages, 63%" in workspace.command("/plan", "").text
     for number in (6, 7):
         workspace.stage(f"done {number}")
-    assert "7 of 8 stages, 87%" in workspace.command("/plan", "").text
+    assert "7 of 8 stages, 88%" in workspace.command("/plan", "").text
 
 
 def test_a_one_off_checkin_says_when_once(workspace):

@@ -11,6 +11,7 @@ from bot.services import stages
 from bot.services.partners import is_lead, role_of
 from bot.services.principles import list_principles
 from bot.services.projects import Caller, project_for
+from bot.services.stages import Progress
 from storage.models import Partner, Project, Role, StageStatus
 
 LEAD, OTHER, OWNER = "ULEAD", "UOTHER", "UOWNER"
@@ -23,6 +24,19 @@ def clock():
 
 def _add(session, project, title, **options):
     return stages.add_stage(session=session, project=project, by=LEAD, title=title, **options)
+
+
+@pytest.mark.parametrize(
+    ("done", "total", "percent"),
+    [(3, 7, 43), (5, 8, 63), (7, 8, 88), (1, 8, 13), (199, 200, 99), (1, 300, 1), (2, 2, 100)],
+)
+def test_progress_is_to_the_nearest_percent_but_only_the_whole_plan_is_100(done, total, percent):
+    assert Progress(done, total).percent == percent
+
+
+def test_no_progress_is_none_percent():
+    assert Progress(0, 0).percent == 0
+    assert Progress(0, 5).percent == 0
 
 
 def test_first_use_creates_the_project_with_its_user_as_lead_and_the_six_principles(

@@ -30,11 +30,12 @@ def _all_text(message):
 
 
 def test_progress_reads_as_counts_and_percent():
-    assert progress_bar(Progress(3, 7)).endswith("3 of 7 stages, 42%")
+    assert progress_bar(Progress(3, 7)).endswith("3 of 7 stages, 43%")
     assert progress_bar(Progress(0, 0)) == (
         "The plan has no stages yet. Add the first with `/stage add TITLE`."
     )
     assert progress_bar(Progress(1, 1)).startswith("▰" * 10)
+    assert progress_bar(Progress(19, 20)).startswith("▰" * 9 + "▱")
 
 
 def test_a_celebration_names_the_stage_outcome_people_and_progress():
@@ -53,7 +54,7 @@ def test_a_celebration_names_the_stage_outcome_people_and_progress():
         "Ward opened on time",
         "<@U2>",
         "<@U3>",
-        "3 of 7 stages, 42%",
+        "3 of 7 stages, 43%",
     ):
         assert expected in text
 
