@@ -168,8 +168,13 @@ def command_listener(handlers: Mapping[str, CommandHandler[Any]]) -> Callable[..
         ack: Ack, respond: Respond, client: WebClient, command: Json, context: BoltContext
     ) -> None:
         handler = handlers[command["command"]]
+        text = command.get("text") or ""
+        asked = handler.forms.help_for(text)
+        if asked is not None:
+            ack(**_ephemeral(replies.usage(asked)))
+            return
         try:
-            request = handler.parse(command.get("text") or "")
+            request = handler.parse(text)
         except ChangebotError as error:
             ack(**_ephemeral(replies.refusal(error)))
             return

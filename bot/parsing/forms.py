@@ -35,6 +35,19 @@ class CommandForms:
         """The form as typed: `/plan` alone has no trailing space."""
         return f"{self.command} {form.syntax}".rstrip()
 
+    def help_for(self, text: str) -> str | None:
+        """The usage of a subcommand asked after it (`add help`, `measure add help`).
+
+        None unless the text is one or more of the command's own words and then `help`:
+        `/stage add help` shows how to add a stage rather than add one called "help".
+        """
+        *words, last = text.lower().split() or [""]
+        if last != "help" or not words or words[0] not in self._subcommands():
+            return None
+        asked = " ".join(words)
+        forms = tuple(form for form in self.forms if f"{form.syntax} ".startswith(f"{asked} "))
+        return CommandForms(self.command, self.summary, forms).usage() if forms else None
+
     def unknown(self, word: str) -> UsageError:
         """An unknown subcommand, with the nearest one when it looks like a typo."""
         message = f"`{word}` is not a {self.command} subcommand."

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from storage.models import Feedback, Stage
+
 from .conftest import CHANNEL, LEAD, Workspace
 
 BOT_USER = "UCHANGEBOT"
@@ -86,3 +91,16 @@ def test_the_introduction_lists_every_command(workspace):
     (hello,) = workspace.wait_for_posts(1)
     for command in ("/plan", "/stage", "/feedback", "/principles", "/concern", "/checkin"):
         assert f"`{command}`" in hello.args["text"]
+
+
+
+def test_help_after_a_subcommand_shows_how_rather_than_doing_it(workspace):
+    assert "/stage add TITLE" in workspace.stage("add help").text
+    shown = workspace.command("/feedback", "link help").text
+    assert "/feedback link [#N] new" in shown
+    assert "recorded" not in shown
+    with Session(workspace.runtime.engine) as session:
+        assert session.exec(select(func.count()).select_from(Stage)).one() == 0
+        assert session.exec(select(func.count()).select_from(Feedback)).one() == 0
+    workspace.settle()
+    assert workspace.posts() == []
