@@ -202,7 +202,7 @@ def command_listener(handlers: Mapping[str, CommandHandler[Any]]) -> Callable[..
             ack()
             return
         except ChangebotError as error:
-            ack(**_ephemeral(replies.refusal(error)))
+            ack(**_ephemeral(replies.refusal(error, forms=handler.forms.usage_for(text))))
             return
         if isinstance(reply, OpenModal):
             ack()

@@ -42,11 +42,27 @@ class CommandForms:
         `/stage add help` shows how to add a stage rather than add one called "help".
         """
         *words, last = text.lower().split() or [""]
-        if last != "help" or not words or words[0] not in self._subcommands():
+        if last != "help":
             return None
-        asked = " ".join(words)
-        forms = tuple(form for form in self.forms if f"{form.syntax} ".startswith(f"{asked} "))
+        forms = self._forms_after(words)
         return CommandForms(self.command, self.summary, forms).usage() if forms else None
+
+    def usage_for(self, text: str) -> str | None:
+        """The forms of the subcommand the text begins with (`done 9`: `done N [OUTCOME]`),
+        for a refusal to show beside what was wrong; None when it begins with none."""
+        words = text.lower().split()
+        for length in range(len(words), 0, -1):
+            forms = self._forms_after(words[:length])
+            if forms:
+                return "\n".join(self._line(form) for form in forms)
+        return None
+
+    def _forms_after(self, words: list[str]) -> tuple[Form, ...]:
+        """The forms that begin with these words, the first of them a subcommand."""
+        if not words or words[0] not in self._subcommands():
+            return ()
+        typed = " ".join(words)
+        return tuple(form for form in self.forms if f"{form.syntax} ".startswith(f"{typed} "))
 
     def unknown(self, word: str) -> UsageError:
         """An unknown subcommand, with the nearest one when it looks like a typo."""
@@ -80,8 +96,10 @@ class CommandForms:
         """A usage error that shows the right form (or every form when none is given)."""
         if form is None:
             return UsageError(message, usage=self.usage())
-        right = self.form(form)
-        return UsageError(message, usage=f"`{self.written(right)}`: {right.does}")
+        return UsageError(message, usage=self._line(self.form(form)))
+
+    def _line(self, form: Form) -> str:
+        return f"`{self.written(form)}`: {form.does}"
 
 
 def _nearest(word: str, choices: list[str], *, cutoff: float) -> str | None:

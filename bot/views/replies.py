@@ -28,13 +28,21 @@ def usage(usage_text: str) -> Message:
     return Message(text=usage_text, blocks=blocks(section(usage_text)))
 
 
-def refusal(error: ChangebotError) -> Message:
-    """A domain error, told to the person who caused it, with what to do instead."""
+def refusal(error: ChangebotError, *, forms: str | None = None) -> Message:
+    """A domain error, told to the person who caused it, with what to do instead.
+
+    `forms` is the usage of the subcommand that was typed: shown when a value in it
+    was wrong or named nothing (stage 9 of 2), as a usage error shows its own (SPEC §6);
+    not when the caller may not do it, which no form would change.
+    """
     said = f":warning: {escape(error.message)}"
     if isinstance(error, NotAllowed) and error.ask:
         said += " Ask " + ", ".join(mention(user_id) for user_id in error.ask) + "."
-    if isinstance(error, UsageError):
-        return Message(text=said, blocks=blocks(section(said), context(error.usage)))
+    usage = error.usage if isinstance(error, UsageError) else forms
+    if isinstance(error, NotAllowed):
+        usage = None
+    if usage:
+        return Message(text=said, blocks=blocks(section(said), context(usage)))
     return Message(text=said, blocks=blocks(section(said)))
 
 

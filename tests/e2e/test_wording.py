@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from storage.models import Feedback, Stage
 
-from .conftest import CHANNEL, LEAD, Workspace
+from .conftest import CHANNEL, LEAD, PARTNER, Workspace
 
 BOT_USER = "UCHANGEBOT"
 
@@ -93,7 +93,6 @@ def test_the_introduction_lists_every_command(workspace):
         assert f"`{command}`" in hello.args["text"]
 
 
-
 def test_help_after_a_subcommand_shows_how_rather_than_doing_it(workspace):
     assert "/stage add TITLE" in workspace.stage("add help").text
     shown = workspace.command("/feedback", "link help").text
@@ -104,3 +103,19 @@ def test_help_after_a_subcommand_shows_how_rather_than_doing_it(workspace):
         assert session.exec(select(func.count()).select_from(Feedback)).one() == 0
     workspace.settle()
     assert workspace.posts() == []
+
+
+def test_a_number_out_of_range_shows_the_right_form(workspace):
+    _stages(workspace, 2)
+    for text, wrong, form in [
+        ("done 9", "There is no stage 9", "/stage done N [OUTCOME]"),
+        ("edit 9 title Tea", "There is no stage 9", "/stage edit N title TEXT"),
+        ("move 1 9", "There is no position 9", "/stage move N M"),
+    ]:
+        reply = workspace.stage(text).text
+        assert f"{wrong}: the plan has stages 1 to 2." in reply
+        assert form in reply
+    assert "/stage" not in workspace.command("/feedback", "#9 More chairs").text
+    refused = workspace.stage("done 1", user=PARTNER).text
+    assert "Only stage 1's owner or a project lead" in refused
+    assert "/stage done N" not in refused
