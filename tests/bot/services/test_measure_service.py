@@ -10,7 +10,7 @@ from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.parsing.schedule import ScheduleSpec
 from bot.services import checkins, measures
 from bot.services.checkins import Answers
-from bot.services.process_control import Direction, analyse
+from bot.services.process_control import Direction, Rule, analyse
 from storage.models import MeasureDirection, MeasurePoint, MeasureValue, Role
 
 from .conftest import LEAD
@@ -169,3 +169,16 @@ def test_removing_a_measure_removes_its_points_and_figures(session, project):
     ]
     assert [p.measure_id for p in session.exec(select(MeasurePoint))] == [other.id]
     assert session.exec(select(MeasureValue)).all() == []
+
+
+@pytest.mark.parametrize(("rule_length", "shifted"), [(6, True), (7, True), (8, False)])
+def test_the_projects_rule_length_decides_what_counts_as_a_shift(
+    session, project, rule_length, shifted
+):
+    """Seven points in a row above the mean: a shift for a project that counts 6 or 7, not 8."""
+    measure = _measure(session, project)
+    _paste(session, project, measure, _weekly([11, 9] * 7 + [10.5] * 7))
+    project.rule_length = rule_length
+    chart = _series(session, project).chart()
+    assert chart.rule_length == rule_length
+    assert any(Rule.SHIFT in point.rules for point in chart.points) is shifted
