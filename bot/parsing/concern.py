@@ -6,7 +6,14 @@ import re
 from dataclasses import dataclass
 
 from bot.errors import UsageError
-from bot.parsing.forms import CommandForms, Form, ShowHelp, split_subcommand, whole_number
+from bot.parsing.forms import (
+    CommandForms,
+    Form,
+    ShowHelp,
+    split_subcommand,
+    split_word,
+    whole_number,
+)
 from bot.parsing.slack_text import to_plain
 
 CONCERN = CommandForms(
@@ -46,12 +53,12 @@ ConcernRequest = RaiseConcern | ListConcerns | ShowHelp
 
 
 def parse_concern(text: str) -> ConcernRequest:
-    word, _ = split_subcommand(text)
+    word, rest = split_subcommand(text)
     if word in ("", "help"):
         return ShowHelp()
     if word == "list":
         return ListConcerns()
-    meant = CONCERN.mistyped(word) if not text.strip().partition(" ")[2] else None
+    meant = CONCERN.mistyped(word) if not rest else None
     if meant is not None:
         raise CONCERN.unknown(to_plain(word))
     return parse_raise(text)
@@ -76,14 +83,15 @@ def parse_raise(text: str) -> RaiseConcern:
 
 def _principle_and_rest(text: str) -> tuple[str, str]:
     """The principle as typed (a number, or a name ending at a colon) and the text after it."""
-    word, rest = text.strip().partition(" ")[::2]
-    word = word.removesuffix(":")
+    word, rest = split_word(text)
+    # `5:` and `5.` (as `/principles` numbers them) name principle 5 as `5` does.
+    word = word.rstrip(":.")
     if whole_number(word) is not None:
-        return word, rest.strip()
+        return word, rest
     name, colon, after = text.strip().partition(":")
     if colon and name.strip() and len(name) <= _NAME_LENGTH and "\n" not in name:
         return name.strip(), after.strip()
-    return word, rest.strip()
+    return word, rest
 
 
 def parse_mention(text: str) -> RaiseConcern | None:
@@ -94,6 +102,13 @@ def parse_mention(text: str) -> RaiseConcern | None:
     word, rest = split_subcommand(_LEADING_MENTIONS.sub("", text))
     if word != "concern":
         return None
+    if rest.lower() == "help":
+        raise UsageError(
+            "To raise a concern here, name the principle and say what happened.",
+            usage=MENTION_FORM,
+        )
+    if rest.lower() == "list":
+        raise UsageError("`/concern list` lists the project's concerns.", usage=MENTION_FORM)
     try:
         return parse_raise(rest)
     except UsageError as error:

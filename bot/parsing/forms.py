@@ -115,6 +115,7 @@ class ShowHelp:
 
 
 _WHOLE_NUMBER = re.compile(r"\d{1,6}")
+_WHITE_SPACE = re.compile(r"\s+")
 
 
 def whole_number(text: str) -> int | None:
@@ -136,6 +137,15 @@ def iso_date(text: str) -> date | None:
 
 
 def split_subcommand(text: str) -> tuple[str, str]:
-    """The first word, lower-cased, and the rest of the text, stripped."""
-    word, _, rest = text.strip().partition(" ")
-    return word.lower(), rest.strip()
+    """The first word, lower-cased, and the rest of the text, stripped.
+
+    A word ends at any white space: a mention's text goes on after a line break.
+    """
+    word, rest = split_word(text)
+    return word.lower(), rest
+
+
+def split_word(text: str) -> tuple[str, str]:
+    """The first word as typed, and the rest of the text (its line breaks kept), stripped."""
+    word, *rest = _WHITE_SPACE.split(text.strip(), maxsplit=1)
+    return word, rest[0] if rest else ""

@@ -88,3 +88,34 @@ def test_a_subcommand_typed_wrong_is_named_not_taken_for_a_principle():
         parse_concern("lsit")
     with pytest.raises(UsageError, match="Say what the concern about principle Transparency is"):
         parse_concern("Transparency")
+
+
+@pytest.mark.parametrize(
+    "typed", ["5. Minutes not shared", "5: Minutes not shared", "5.\tMinutes not shared"]
+)
+def test_a_principle_number_written_as_principles_lists_it_is_that_principle(typed):
+    assert parse_concern(typed) == RaiseConcern(5, "Minutes not shared")
+
+
+def test_a_mention_may_break_its_line_after_the_principle_and_keeps_the_lines_after_it():
+    typed = "<@UCHANGEBOT> concern 5\nWe were not told.\nNobody asked the staff side."
+    assert parse_mention(typed) == RaiseConcern(
+        5, "We were not told.\nNobody asked the staff side."
+    )
+    assert parse_mention("<@UCHANGEBOT>\nconcern\n3 Jobs at risk") == RaiseConcern(
+        3, "Jobs at risk"
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("concern help", "To raise a concern here, name the principle and say what happened."),
+        ("concern list", "`/concern list` lists the project's concerns."),
+    ],
+)
+def test_help_or_list_in_a_mention_is_answered_not_taken_for_a_principle(typed, said):
+    with pytest.raises(UsageError) as answered:
+        parse_mention(f"<@UCHANGEBOT> {typed}")
+    assert answered.value.message == said
+    assert answered.value.usage == MENTION_FORM
