@@ -198,13 +198,24 @@ def withdraw_concern(
 def require_steward(
     *, session: Session, project: Project, concern: Concern, by: str, action: str
 ) -> None:
-    """Refuse unless `by` leads the project or is a management partner; name who may."""
-    if _is_steward(partner_of(session=session, project=project, user_id=by)):
+    """Refuse unless `by` leads the project or is a management partner; name who may.
+
+    Whoever raised a concern does not answer it themselves while someone else
+    can: a concern is a challenge to the others, and its raiser can withdraw it.
+    """
+    others = [user for user in stewards(session=session, project=project) if user != by]
+    if not _is_steward(partner_of(session=session, project=project, user_id=by)):
+        message = f"Only a project lead or a management partner can {action} a concern."
+        if by == concern.raised_by:
+            message += " You raised this one, so you can withdraw it."
+    elif by == concern.raised_by and others:
+        message = (
+            f"You raised this concern, so another lead or management partner should {action} "
+            "it. You can withdraw it."
+        )
+    else:
         return
-    message = f"Only a project lead or a management partner can {action} a concern."
-    if by == concern.raised_by:
-        message += " You raised this one, so you can withdraw it."
-    raise NotAllowed(message, ask=stewards(session=session, project=project))
+    raise NotAllowed(message, ask=others)
 
 
 def stewards(*, session: Session, project: Project) -> list[str]:

@@ -327,3 +327,17 @@ def test_a_reminder_is_scheduled_and_its_button_opens_the_concern_form_with_its_
     workspace.press(posted, "principle_raise_concern", user=PARTNER)
     form = workspace.opened_view(1)
     assert form["blocks"][0]["element"]["initial_option"]["value"] == "1"
+
+
+def test_a_manager_who_raised_a_concern_is_asked_to_leave_answering_it_to_another(workspace):
+    _start_project(workspace)
+    workspace.command("/plan", f"role <@{PARTNER}> management")
+    workspace.command("/concern", "1 The union side was not invited", user=PARTNER)
+    workspace.wait_for_posts(1)
+    workspace.press(_card(workspace), "concern_resolve", user=PARTNER)
+    refusal = json.dumps(workspace.standin.wait_for("response_url")[-1].args)
+    assert "You raised this concern, so another lead or management partner should resolve it" in (
+        refusal
+    )
+    assert f"Ask <@{LEAD}>." in refusal
+    assert workspace.standin.calls_to("views.open") == []

@@ -152,6 +152,31 @@ def test_others_are_refused_and_told_who_may_and_the_raiser_that_they_may_withdr
     assert "You raised this one, so you can withdraw it" in raiser.value.message
 
 
+def test_a_lead_or_manager_who_raised_a_concern_leaves_answering_it_to_another(session, project):
+    concern = _raise(session, project, by=BOSS).concern
+    for answer in ("acknowledge", "resolve"):
+        with pytest.raises(NotAllowed) as own:
+            concerns.require_steward(
+                session=session, project=project, concern=concern, by=BOSS, action=answer
+            )
+        assert own.value.message == (
+            f"You raised this concern, so another lead or management partner should {answer} "
+            "it. You can withdraw it."
+        )
+        assert own.value.ask == [LEAD]
+    concerns.acknowledge_concern(session=session, project=project, concern=concern, by=LEAD)
+    assert concern.acknowledged_by == LEAD
+
+
+def test_the_only_one_who_can_answer_a_concern_answers_their_own(session, project):
+    set_role(session=session, project=project, by=LEAD, user_id=BOSS, role=Role.STAFF)
+    concern = _raise(session, project, by=LEAD).concern
+    concerns.resolve_concern(
+        session=session, project=project, concern=concern, by=LEAD, note="Rota shared"
+    )
+    assert concern.resolved_by == LEAD
+
+
 def test_only_the_raiser_withdraws_and_a_closed_concern_stays_closed(session, project):
     concern = _raise(session, project).concern
     with pytest.raises(NotAllowed):
