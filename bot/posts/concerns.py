@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from bot.delivery import enqueue, posted
 from bot.services import concerns as service
-from bot.services.concerns import Raised
+from bot.services.concerns import Origin, Raised
 from bot.views import concerns as views
 from storage.models import Concern, Project
 
@@ -94,6 +94,14 @@ def link_threads(session: Session, concerns: Iterable[Concern]) -> None:
                 session=session, concern=concern, channel_id=card.channel_id, thread_ts=card.ts
             )
     session.flush()
+
+
+def origin(
+    session: Session, *, channel_id: str, thread_ts: str, message_ts: str | None = None
+) -> Origin:
+    """The thread a concern is raised from, and whether a concern lives there already."""
+    held = concern_in_thread(session, channel_id=channel_id, thread_ts=thread_ts)
+    return Origin(channel_id, thread_ts, message_ts, holds_concern=held is not None)
 
 
 def concern_in_thread(session: Session, *, channel_id: str, thread_ts: str) -> Concern | None:

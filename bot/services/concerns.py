@@ -66,6 +66,8 @@ class Origin:
     thread_ts: str
     # The mention that raised the concern: it is in the thread, but it is not a reply.
     message_ts: str | None = None
+    # Another concern lives in that thread already: this one gets a thread of its own.
+    holds_concern: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,8 +110,9 @@ def raise_concern(
     if not description:
         raise InvalidInput("Say what the concern is.", field="concern.text")
     forum = project.forum_channel_id or project.channel_id
-    # Raised in a thread of the forum channel: the concern lives in that thread.
-    home = origin if origin is not None and origin.channel_id == forum else None
+    # Raised in a thread of the forum channel: the concern lives in that thread, unless
+    # another does (a thread's replies are one concern's history).
+    home = origin if origin and origin.channel_id == forum and not origin.holds_concern else None
     now = clock()
     concern = Concern(
         project_id=saved_id(project),

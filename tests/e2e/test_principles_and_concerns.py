@@ -329,6 +329,25 @@ def test_a_reminder_is_scheduled_and_its_button_opens_the_concern_form_with_its_
     assert form["blocks"][0]["element"]["initial_option"]["value"] == "1"
 
 
+def test_a_second_concern_raised_in_a_concerns_thread_gets_a_thread_of_its_own(workspace):
+    workspace.command("/concern", "5 The rota was changed without telling us", user=PARTNER)
+    (card,) = workspace.wait_for_posts(1)
+    thread = card.response["ts"]
+    wait_until(lambda: _card_sent(workspace), what="the card's ts recorded")
+    mention = {**_mention("concern 3 Two posts go as well", "1699990100.0007"), "thread_ts": thread}
+    _event(workspace, mention)
+    _, second, pointer = workspace.wait_for_posts(3)
+    assert "Concern #2" in second.args["text"]
+    assert "thread_ts" not in second.args
+    assert pointer.args["thread_ts"] == thread
+    assert (
+        f"Concern #2 about principle 3: Employment security is posted in <#{CHANNEL}>"
+        in (pointer.args["text"])
+    )
+    first, raised = _concerns(workspace)
+    assert (first.thread_ts, raised.thread_ts) == (thread, None)
+
+
 def test_a_manager_who_raised_a_concern_is_asked_to_leave_answering_it_to_another(workspace):
     _start_project(workspace)
     workspace.command("/plan", f"role <@{PARTNER}> management")

@@ -14,7 +14,6 @@ from bot.parsing.threads import Bot, Deletion, Edit, Reply, ThreadChange, thread
 from bot.posts import concerns as concern_posts
 from bot.posts import mentions as mention_posts
 from bot.services import concerns
-from bot.services.concerns import Origin
 from bot.views import mentions, replies
 from bot.views.message import Message
 
@@ -53,9 +52,10 @@ def _raise_from_mention(turn: Turn, mention: dict[str, Any]) -> Message | None:
         by=turn.caller.user_id,
         number=request.number,
         text=request.text,
-        origin=Origin(
-            turn.caller.channel_id,
-            mention.get("thread_ts") or mention["ts"],
+        origin=concern_posts.origin(
+            turn.session,
+            channel_id=turn.caller.channel_id,
+            thread_ts=mention.get("thread_ts") or mention["ts"],
             message_ts=mention["ts"],
         ),
         clock=turn.now,

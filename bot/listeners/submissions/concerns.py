@@ -10,7 +10,6 @@ from bot.listeners.payloads import OUT_OF_DATE
 from bot.listeners.surfaces import FormAnswer, form
 from bot.posts import concerns as posts
 from bot.services import concerns
-from bot.services.concerns import Origin
 from bot.views import concerns as views
 from bot.views import replies
 
@@ -18,13 +17,18 @@ from bot.views import replies
 def _raise_concern(turn: Turn, view: dict[str, Any], metadata: dict[str, Any]) -> FormAnswer:
     answers = views.read_raise_form(view["state"]["values"])
     thread_ts = metadata.get("thread")
+    origin = (
+        posts.origin(turn.session, channel_id=turn.caller.channel_id, thread_ts=str(thread_ts))
+        if thread_ts
+        else None
+    )
     raised = concerns.raise_concern(
         session=turn.session,
         project=turn.project,
         by=turn.caller.user_id,
         number=answers.number,
         text=answers.text,
-        origin=Origin(turn.caller.channel_id, str(thread_ts)) if thread_ts else None,
+        origin=origin,
         clock=turn.now,
     )
     posts.post_raised(turn.session, raised)

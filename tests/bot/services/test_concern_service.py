@@ -177,6 +177,14 @@ def test_the_only_one_who_can_answer_a_concern_answers_their_own(session, projec
     assert concern.resolved_by == LEAD
 
 
+def test_a_thread_that_holds_a_concern_sends_the_next_one_to_a_thread_of_its_own(session, project):
+    first = _raise(session, project, origin=Origin("C1", "1700000000.000100")).concern
+    taken = Origin("C1", "1700000000.000100", holds_concern=True)
+    second = _raise(session, project, origin=taken)
+    assert (first.thread_ts, second.concern.thread_ts) == ("1700000000.000100", None)
+    assert second.posted_elsewhere
+
+
 def test_only_the_raiser_withdraws_and_a_closed_concern_stays_closed(session, project):
     concern = _raise(session, project).concern
     with pytest.raises(NotAllowed):
