@@ -126,7 +126,11 @@ def _feedback_events(
 def _concern_events(session: Session, project: Project) -> list[RecordEvent]:
     events = []
     for concern in session.exec(select(Concern).where(Concern.project_id == project.id)):
-        principle = f"principle {concern.principle_position} ({concern.principle_title})"
+        # The concern's number tells apart the rows of two concerns about one principle.
+        principle = (
+            f"concern #{concern.id}, "
+            f"principle {concern.principle_position} ({concern.principle_title})"
+        )
         raiser = "anonymous" if concern.anonymous else concern.raised_by
         events.append(
             RecordEvent(
