@@ -31,6 +31,8 @@ CONCERN = CommandForms(
 MENTION_FORM = "`@changebot concern N TEXT` in a thread raises a concern against principle N there"
 # A principle's name before a colon is at most a title's length (bot/services/principles.py).
 _NAME_LENGTH = 150
+# The colon that ends a principle's name: not one inside a time or a ratio (`at 10:30`).
+_NAME_ENDS = re.compile(r"(?<!\d):|:(?!\d)")
 # What reads as a number, right or wrong (`0`, `-1`, `#3`): never a principle's name.
 _NUMBER_LIKE = re.compile(r"[#+-]?\d+([.,]\d*)?")
 
@@ -88,9 +90,12 @@ def _principle_and_rest(text: str) -> tuple[str, str]:
     word = word.rstrip(":.")
     if whole_number(word) is not None:
         return word, rest
-    name, colon, after = text.strip().partition(":")
-    if colon and name.strip() and len(name) <= _NAME_LENGTH and "\n" not in name:
-        return name.strip(), after.strip()
+    typed = text.strip()
+    colon = _NAME_ENDS.search(typed)
+    if colon:
+        name, after = typed[: colon.start()].strip(), typed[colon.end() :].strip()
+        if name and len(name) <= _NAME_LENGTH and "\n" not in name:
+            return name, after
     return word, rest
 
 

@@ -119,3 +119,19 @@ def test_help_or_list_in_a_mention_is_answered_not_taken_for_a_principle(typed, 
         parse_mention(f"<@UCHANGEBOT> {typed}")
     assert answered.value.message == said
     assert answered.value.usage == MENTION_FORM
+
+
+@pytest.mark.parametrize(
+    ("typed", "named", "said"),
+    [
+        (
+            "transparency The 09:00 briefing was cancelled",
+            "transparency",
+            "The 09:00 briefing was cancelled",
+        ),
+        ("Transparency: shifts start at 07:00 now", "Transparency", "shifts start at 07:00 now"),
+        ("employment Cuts run 2:1 against our side", "employment", "Cuts run 2:1 against our side"),
+    ],
+)
+def test_a_time_in_the_text_does_not_end_the_principles_name(typed, named, said):
+    assert parse_concern(typed) == RaiseConcern(named, said)
