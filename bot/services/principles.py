@@ -207,7 +207,9 @@ def start_reminders(
 
     The new schedule carries on the rotation where the one it replaces had got to.
     """
-    _require_lead_for_reminders(session, project, by)
+    require_lead(
+        session=session, project=project, user_id=by, action="schedule principle reminders"
+    )
     reminder, replaced = schedules.replace_schedule(
         session=session,
         project=project,
@@ -223,15 +225,9 @@ def start_reminders(
 
 
 def stop_reminders(*, session: Session, project: Project, by: str) -> list[Schedule]:
-    _require_lead_for_reminders(session, project, by)
+    require_lead(session=session, project=project, user_id=by, action="stop principle reminders")
     return schedules.cancel_all(
         session=session, project=project, kind=ScheduleKind.PRINCIPLE_REMINDER, noun="reminder"
-    )
-
-
-def _require_lead_for_reminders(session: Session, project: Project, by: str) -> None:
-    require_lead(
-        session=session, project=project, user_id=by, action="schedule principle reminders"
     )
 
 

@@ -111,10 +111,12 @@ def test_reminders_rotate_through_the_set_and_a_new_schedule_carries_on(session,
 
 
 def test_only_a_lead_schedules_or_stops_reminders(session, project):
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowed, match="Only a project lead can schedule principle reminders"):
         principles.start_reminders(
             session=session, project=project, by=ALEX, spec=parse_schedule("daily 09:00"), now=NOON
         )
+    with pytest.raises(NotAllowed, match="Only a project lead can stop principle reminders"):
+        principles.stop_reminders(session=session, project=project, by=ALEX)
     principles.start_reminders(
         session=session, project=project, by=LEAD, spec=parse_schedule("daily 09:00"), now=NOON
     )
