@@ -98,10 +98,12 @@ def principle_numbered(*, session: Session, project: Project, number: int) -> Pr
     for principle in found:
         if principle.position == number:
             return principle
-    raise NotFound(
-        f"There is no principle {number}: the principles are numbered 1 to {len(found)}. "
-        "`/principles` lists them."
+    numbered = (
+        "there is only principle 1"
+        if len(found) == 1
+        else f"the principles are numbered 1 to {len(found)}"
     )
+    raise NotFound(f"There is no principle {number}: {numbered}. `/principles` lists them.")
 
 
 def principle_named(*, session: Session, project: Project, name: str) -> Principle:

@@ -47,6 +47,12 @@ def test_a_principle_out_of_range_is_refused_with_the_range(session, project):
     with pytest.raises(NotFound) as missing:
         principles.principle_numbered(session=session, project=project, number=9)
     assert "There is no principle 9: the principles are numbered 1 to 6" in missing.value.message
+    _edit(session, project, _drafts("Openness"))
+    with pytest.raises(NotFound) as alone:
+        principles.principle_numbered(session=session, project=project, number=2)
+    assert alone.value.message == (
+        "There is no principle 2: there is only principle 1. `/principles` lists them."
+    )
 
 
 def test_editing_rewords_adds_and_removes_and_clears_agreements(session, project):
