@@ -360,3 +360,14 @@ def test_a_manager_who_raised_a_concern_is_asked_to_leave_answering_it_to_anothe
     )
     assert f"Ask <@{LEAD}>." in refusal
     assert workspace.standin.calls_to("views.open") == []
+
+
+def test_a_mention_with_its_description_on_the_next_lines_raises_the_concern(workspace):
+    _event(workspace, _mention("concern 5\nThe rota changed.\nNobody asked us.", "1699990100.0008"))
+    _event(workspace, _mention("concern help", "1699990100.0009"))
+    (post,) = workspace.wait_for_posts(1)
+    assert ">The rota changed.\\n>Nobody asked us." in _text(post.args)
+    assert _concerns(workspace)[0].text == "The rota changed.\nNobody asked us."
+    (helped,) = workspace.standin.wait_for("chat.postEphemeral", 1)
+    assert "name the principle and say what happened" in _text(helped.args)
+    assert "@changebot concern N TEXT" in _text(helped.args)
