@@ -239,10 +239,18 @@ def check_command(fields: Mapping[str, str]) -> None:
             raise _malformed(f"the slash command has no {name}")
 
 
+# What an Events API delivery can be. Bolt routes a JSON body by its `type` alone, so one
+# typed as an interaction (which Slack sends only as a form's `payload`) would reach the
+# interaction listeners without the checks a payload gets.
+EVENT_ENVELOPES = ("event_callback", "url_verification", "app_rate_limited")
+
+
 def check_event(envelope: Mapping[str, Any]) -> None:
     """An Events API delivery: a typed envelope; an event callback carries a typed event."""
     _check_context(envelope)
     kind = _required(envelope, "type", str, "the event envelope")
+    if kind not in EVENT_ENVELOPES:
+        raise _malformed("the JSON body is not an Events API delivery")
     if kind == "event_callback":
         event = _required(envelope, "event", dict, "the event envelope")
         _required(event, "type", str, "the event")
@@ -266,6 +274,8 @@ def check_interaction(payload: Mapping[str, Any]) -> None:
         view = _required(payload, "view", dict, "the interaction")
         _required(view, "callback_id", str, "the view")
     if kind == "view_submission":
+        # Bolt reads the view's type while it builds any listener's arguments.
+        _required(payload["view"], "type", str, "the view")
         state = _required(payload["view"], "state", dict, "the view")
         _required(state, "values", dict, "the view's state")
 

@@ -217,6 +217,21 @@ MALFORMED = {
     "block-actions-without-actions": (_interaction(actions=[]), FORM),
     "action-without-action-id": (_interaction(actions=[{"value": "1"}]), FORM),
     "view-not-object": (_interaction(type="view_submission", view="v"), FORM),
+    "view-without-type": (
+        _interaction(type="view_submission", view={"callback_id": "x", "state": {"values": {}}}),
+        FORM,
+    ),
+    # Slack sends interactions only as a form's payload; Bolt would route these by their type.
+    "json-labelled-view-submission": (
+        json.dumps(
+            {"type": "view_submission", "user": {"id": LEAD}, "view": {"callback_id": "x"}}
+        ).encode(),
+        JSON,
+    ),
+    "json-labelled-block-actions": (
+        json.dumps({"type": "block_actions", "user": {"id": LEAD}, "actions": "x"}).encode(),
+        JSON,
+    ),
     "event-not-object": (json.dumps({"type": "event_callback", "event": "x"}).encode(), JSON),
     "event-without-type": (json.dumps({"type": "event_callback", "event": {}}).encode(), JSON),
     "envelope-without-type": (json.dumps({"event": {"type": "app_mention"}}).encode(), JSON),
