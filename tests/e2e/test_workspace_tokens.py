@@ -158,6 +158,26 @@ def test_tokens_revoked_removes_only_the_tokens_it_names(
     assert bot_line.endswith("0 user and 1 bot tokens removed, 1 schedules paused")
 
 
+@pytest.mark.parametrize(
+    "tokens",
+    [{"oauth": LEAD}, {"oauth": 5, "bot": {"id": "B"}}, "revoked", {"oauth": [7, None]}],
+    ids=["ids-as-text", "not-lists", "tokens-as-text", "ids-not-text"],
+)
+def test_a_malformed_revocation_removes_nothing_and_is_answered(
+    oauth: Workspace, store: DatabaseInstallationStore, log: pytest.LogCaptureFixture, tokens: Any
+) -> None:
+    _install(store, oauth.standin, user_id="U")  # "ULEAD" read letter by letter starts with U
+    _install(store, oauth.standin)
+
+    line = _send_event(oauth, log, {"type": "tokens_revoked", "tokens": tokens})
+
+    for user_id in ("U", LEAD):
+        kept = store.find_installation(enterprise_id=None, team_id=TEAM, user_id=user_id)
+        assert kept is not None
+        assert kept.bot_token == BOT_TOKEN
+    assert line.endswith(": 0 user and 0 bot tokens removed, 0 schedules paused")
+
+
 def test_uninstalled_in_single_workspace_mode_pauses_the_schedules_all_the_same(
     workspace: Workspace, log: pytest.LogCaptureFixture
 ) -> None:

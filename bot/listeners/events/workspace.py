@@ -74,6 +74,18 @@ def _installations(turn: Turn) -> DatabaseInstallationStore | None:
 
 
 def _revoked(event: dict[str, Any]) -> tuple[list[str], list[str]]:
-    """The users whose user tokens and the bot users whose bot tokens were revoked."""
-    tokens = event.get("tokens") or {}
-    return list(tokens.get("oauth") or []), list(tokens.get("bot") or [])
+    """The users whose user tokens and the bot users whose bot tokens were revoked.
+
+    Slack names them in lists of ids. Anything else names nobody: a string is not
+    read letter by letter as ids, and nothing in the event can make it fail.
+    """
+    tokens = event.get("tokens")
+    if not isinstance(tokens, dict):
+        return [], []
+    return _ids(tokens.get("oauth")), _ids(tokens.get("bot"))
+
+
+def _ids(named: object) -> list[str]:
+    if not isinstance(named, list):
+        return []
+    return [each for each in named if isinstance(each, str)]
