@@ -21,6 +21,7 @@ from bot.installations import (
     DatabaseOAuthStateStore,
     InstalledTokens,
     StaticToken,
+    oauth_pages,
 )
 from bot.listeners import register_all
 from bot.listeners.failures import tell_the_user_briefly
@@ -70,6 +71,7 @@ def create_app(settings: Settings, runtime: Runtime) -> App:
             scopes=list(BOT_SCOPES),
             installation_store=DatabaseInstallationStore.for_settings(settings, runtime.engine),
             state_store=DatabaseOAuthStateStore(engine=runtime.engine),
+            callback_options=oauth_pages(),
         )
     app = App(**options)
     register_all(app, runtime)

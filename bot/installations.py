@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import re
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,6 +25,8 @@ from datetime import UTC, datetime, timedelta
 from logging import Logger
 from typing import Any
 
+from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
+from slack_bolt.response import BoltResponse
 from slack_sdk.oauth.installation_store import Bot, Installation, InstallationStore
 from slack_sdk.oauth.state_store import OAuthStateStore
 from sqlalchemy import ColumnElement, delete, update
@@ -295,6 +298,41 @@ class DatabaseOAuthStateStore(OAuthStateStore):
         with unit_of_work(self._engine) as session:
             consumed = session.exec(statement).rowcount == 1
         return consumed
+
+
+# The reasons the OAuth redirect's failure page may name: Bolt's own, and Slack's when the
+# person cancels. A reason can come from the address (`?error=`), which anyone can write, so
+# any other is named `unknown_error`: no one's words on a page at our address.
+PAGE_REASONS = frozenset(
+    (
+        "access_denied",
+        "invalid_browser",
+        "invalid_state",
+        "missing_code",
+        "invalid_code",
+        "storage_error",
+    )
+)
+UNKNOWN_REASON = "unknown_error"
+# How Slack writes an error code; the log names a reason only when it is written so.
+_ERROR_CODE = re.compile(r"[a-z0-9_]{1,64}")
+
+
+def oauth_pages() -> CallbackOptions:
+    """Bolt's pages at the end of an install, the failure page naming only known reasons."""
+    return CallbackOptions(success=_installed, failure=_not_installed)
+
+
+def _installed(args: SuccessArgs) -> BoltResponse:
+    return args.default.success(args)
+
+
+def _not_installed(args: FailureArgs) -> BoltResponse:
+    code = args.reason if _ERROR_CODE.fullmatch(args.reason) else "not an error code"
+    log.warning("an OAuth install did not complete: %s", code)
+    shown = copy.copy(args)
+    shown.reason = args.reason if args.reason in PAGE_REASONS else UNKNOWN_REASON
+    return args.default.failure(shown)
 
 
 class InstalledTokens:

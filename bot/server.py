@@ -53,6 +53,22 @@ HEALTH_PATH = "/healthz"
 HEALTH_WAIT_SECONDS = 0.75
 
 
+# What every answer outside the public pages (which set their own, bot/web/app.py) carries:
+# Bolt's OAuth pages above all. The install page sets the state's cookie, so no cache may
+# keep it for the next visitor; none of them may be framed; Bolt's pages have inline style
+# and the "Add to Slack" image from Slack's own site, and nothing else.
+SLACK_PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src https://platform.slack-edge.com;"
+        " form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+
+
 def wsgi_app(runtime: Runtime, slack_handler: WsgiApp) -> WsgiApp:
     """Route `/healthz` here, the public pages to bot/web, and everything else (events
     through the edge, OAuth) to `slack_handler`."""
@@ -60,13 +76,27 @@ def wsgi_app(runtime: Runtime, slack_handler: WsgiApp) -> WsgiApp:
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if path == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
-            return _health(runtime, start_response)
         if path.startswith(PUBLIC_PREFIXES):
             return public_pages(environ, start_response)
+        start_response = _with_headers(start_response, SLACK_PAGE_HEADERS)
+        if path == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
+            return _health(runtime, start_response)
         return slack_handler(environ, start_response)
 
     return application
+
+
+def _with_headers(
+    start_response: Callable[..., Any], headers: dict[str, str]
+) -> Callable[..., Any]:
+    """`start_response`, adding each of `headers` that the answer does not set itself."""
+
+    def starting(status: str, answer_headers: list[tuple[str, str]], *exc_info: Any) -> Any:
+        present = {name.lower() for name, _ in answer_headers}
+        added = [(name, value) for name, value in headers.items() if name.lower() not in present]
+        return start_response(status, [*answer_headers, *added], *exc_info)
+
+    return starting
 
 
 def not_found(_environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
