@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import threading
 import weakref
 from collections.abc import Callable, Iterable
@@ -299,14 +300,24 @@ class ChangebotServer(BaseApplication):
             self._worker.stop()
 
 
+# How gunicorn names the client when it refuses a request it cannot parse.
+_REFUSED_CLIENT = re.compile(r"^Invalid request from ip=\S*: ")
+
+
 class EscapingGunicornLogger(GunicornLogger):
     """gunicorn's logger, its error log written through the escaping formatter.
 
     gunicorn's error lines quote requests it could not parse (a request line,
-    a header): escaped, they cannot forge a line of their own.
+    a header): escaped, they cannot forge a line of their own. They name the
+    client's address too, which is left out: a visitor of the public pages is
+    anonymous, and a browser can send what gunicorn refuses (a header too
+    large for it, say) moments before an answer.
     """
 
     def setup(self, cfg: Any) -> None:
         super().setup(cfg)
         for handler in self.error_log.handlers:
             handler.setFormatter(EscapingFormatter(self.error_fmt, self.datefmt))
+
+    def warning(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        super().warning(_REFUSED_CLIENT.sub("Invalid request: ", str(msg)), *args, **kwargs)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import socket
 import time
 from collections.abc import Iterator
 
 import pytest
 from gunicorn.config import Config
+from gunicorn.http.errors import LimitRequestHeaders
 from slack_bolt import App, BoltRequest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from bot.console.requests import FORM, RequestFactory
+from bot.http_worker import REQUEST_READ_SECONDS, DeadlineWorker, SlowRequest
 from bot.logs import (
     BODY_LOGGERS,
     BOLT_VERIFICATION_LOGGER,
@@ -73,6 +78,32 @@ def test_gunicorns_error_log_is_escaped_too(capsys: pytest.CaptureFixture[str]) 
     gunicorn_log.error("Invalid request from %s", FORGED)
 
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("address", ["203.0.113.9", "2001:db8::7", "::ffff:203.0.113.9"])
+@pytest.mark.parametrize(
+    ("refusal", "said"),
+    [
+        (LimitRequestHeaders("too many headers"), "Invalid request: too many headers"),
+        (
+            SlowRequest(),
+            f"Closed a connection: its request took longer than {REQUEST_READ_SECONDS} s to arrive",
+        ),
+    ],
+    ids=["unparsable", "too-slow"],
+)
+def test_a_refused_request_is_logged_with_why_but_not_who_sent_it(
+    address: str, refusal: Exception, said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = Config()
+    config.set("errorlog", "-")
+    worker = DeadlineWorker(0, os.getpid(), [], None, 30, config, EscapingGunicornLogger(config))
+    ours, theirs = socket.socketpair()
+    with ours, theirs, contextlib.closing(worker.tmp):
+        worker.handle_error(None, ours, (address, 40000), refusal)
+
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.split("] ")[-1] == said
 
 
 @pytest.fixture
