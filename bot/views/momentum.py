@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.services.momentum import Digest
 from bot.services.stages import Progress
 from bot.views.message import Message, blocks, context, header, mention, section
-from bot.views.stages import progress_bar
+from bot.views.stages import progress_bar, progress_words
 from bot.views.text import counted, escape
 from storage.models import Project, Stage
 
@@ -46,7 +46,7 @@ def digest(view: Digest, progress: Progress) -> Message:
         )
     )
     items.append(context(_next_checkin(view.next_checkin, zone)))
-    return Message(text=f"Progress digest: {progress_bar(progress)}", blocks=blocks(*items))
+    return Message(text=f"Progress digest: {progress_words(progress)}", blocks=blocks(*items))
 
 
 def _completed(view: Digest) -> str:

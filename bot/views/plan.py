@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.services.overview import Overview
 from bot.views.message import Message, blocks, context, divider, header, mention, section
-from bot.views.stages import progress_bar, stage_line
+from bot.views.stages import progress_bar, progress_words, stage_line
 from bot.views.text import counted, escape
 from storage.models import Partner, Project, SignoffMode
 
@@ -33,7 +33,7 @@ def overview(view: Overview, today: date) -> Message:
     items.append(section(next_checkin_line(view)))
     items.append(context(_signoff_line(project)))
     return Message(
-        text=f"{escape(project.name, 150)}: {progress_bar(view.progress)}", blocks=blocks(*items)
+        text=f"{escape(project.name, 150)}: {progress_words(view.progress)}", blocks=blocks(*items)
     )
 
 

@@ -21,15 +21,24 @@ _BAR_CELLS = 10
 NO_STAGES = "The plan has no stages yet. Add the first with `/stage add TITLE`."
 
 
+def progress_words(progress: Progress) -> str:
+    """ "3 of 7 stages, 43%", or, before there is any stage, how to add the first: what a
+    notification and a screen reader say of the progress."""
+    if not progress.total:
+        return NO_STAGES
+    noun = "stage" if progress.total == 1 else "stages"
+    return f"{progress.done} of {progress.total} {noun}, {progress.percent}%"
+
+
 def progress_bar(progress: Progress) -> str:
-    """A bar and "3 of 7 stages, 43%", or, before there is any stage, how to add the first."""
+    """The words, then a bar for the eye: a screen reader names each of the bar's cells
+    ("black parallelogram"), so the figures come before them, not after ten of them."""
     if not progress.total:
         return NO_STAGES
     # From the percentage, so that the bar is full only when the plan is.
     filled = progress.percent * _BAR_CELLS // 100
     bar = "▰" * filled + "▱" * (_BAR_CELLS - filled)
-    noun = "stage" if progress.total == 1 else "stages"
-    return f"{bar} {progress.done} of {progress.total} {noun}, {progress.percent}%"
+    return f"{progress_words(progress)} {bar}"
 
 
 def stage_line(stage: Stage, today: date) -> str:
@@ -52,7 +61,7 @@ def stage_list(stages: list[Stage], progress: Progress, today: date) -> Message:
     items += [section(line) for line in lines[:45]]
     if len(lines) > 45:
         items.append(context(f"…and {counted(len(lines) - 45, 'more stage')}."))
-    return Message(text=f"The plan: {progress_bar(progress)}", blocks=blocks(*items))
+    return Message(text=f"The plan: {progress_words(progress)}", blocks=blocks(*items))
 
 
 def stage_added(stage: Stage, today: date) -> Message:
@@ -158,8 +167,10 @@ def _stage_done(completion: Completion) -> Message:
     title = escape(stage.title, 1500)
     lines = [f":tada: *Stage {stage.position} is done!*  {title}"]
     lines.append(_outcome_line(stage))
+    # The notification is all many people read of it: the outcome and the progress too.
     return Message(
-        text=f":tada: Stage {stage.position} is done: {title}",
+        text=f":tada: Stage {stage.position} is done: {title}\n{_outcome_line(stage)}\n"
+        f"{progress_words(completion.progress)}",
         blocks=blocks(
             section("\n".join(lines)),
             context(_people_line(stage)),

@@ -30,12 +30,37 @@ def _all_text(message):
 
 
 def test_progress_reads_as_counts_and_percent():
-    assert progress_bar(Progress(3, 7)).endswith("3 of 7 stages, 43%")
+    assert progress_bar(Progress(3, 7)).startswith("3 of 7 stages, 43%")
     assert progress_bar(Progress(0, 0)) == (
         "The plan has no stages yet. Add the first with `/stage add TITLE`."
     )
-    assert progress_bar(Progress(1, 1)).startswith("▰" * 10)
-    assert progress_bar(Progress(19, 20)).startswith("▰" * 9 + "▱")
+    assert progress_bar(Progress(1, 1)).endswith("▰" * 10)
+    assert progress_bar(Progress(19, 20)).endswith("▰" * 9 + "▱")
+
+
+def test_a_screen_reader_hears_the_progress_before_the_cells_of_its_bar():
+    """Each cell is read out by name ("black parallelogram"): ten of them, then the figures,
+    buried what the bar means."""
+    said = progress_bar(Progress(3, 7))
+    assert said.index("3 of 7 stages, 43%") < min(said.index("▰"), said.index("▱"))
+
+
+def test_notifications_say_the_progress_in_words_without_the_bar():
+    plan = stage_list([_stage(1), _stage(2)], Progress(0, 2), TODAY)
+    assert plan.text == "The plan: 0 of 2 stages, 0%"
+    stage = _stage(2, status=StageStatus.DONE, outcome="Ward opened", completed_by="U3")
+    done = celebration(_completion(stage, 3, 7))
+    assert not set("▰▱") & set(plan.text + done.text)
+
+
+def test_a_celebrations_notification_says_the_outcome_and_the_progress():
+    stage = _stage(
+        2, status=StageStatus.DONE, outcome="Ward opened on time", completed_by="U3", completions=1
+    )
+    said = celebration(_completion(stage, 3, 7)).text
+    assert said.startswith(":tada: Stage 2 is done: Open the new ward")
+    assert "*Outcome:* Ward opened on time" in said
+    assert said.endswith("3 of 7 stages, 43%")
 
 
 def test_a_celebration_names_the_stage_outcome_people_and_progress():
