@@ -173,6 +173,7 @@ def _element(pointer: str, element: object) -> Problems:
 
 def _button(pointer: str, element: dict[str, Any]) -> Problems:
     yield from _text(f"{pointer}/text", element.get("text"), 75, types=PLAIN)
+    yield from _over(f"{pointer}/accessibility_label", element.get("accessibility_label"), 75)
     yield from _over(f"{pointer}/value", element.get("value"), 2_000)
     yield from _over(f"{pointer}/url", element.get("url"), 3_000)
 

@@ -24,7 +24,7 @@ from bot.views.inputs import (
 )
 from bot.views.message import Message, blocks, mention, section
 from bot.views.replies import confirmation
-from bot.views.text import escape, quote
+from bot.views.text import Limit, escape, plain, quote
 from storage.models import Experience, Feedback, PageSource, Role, Stage
 
 FEEDBACK_FORM = "feedback_form"
@@ -127,19 +127,32 @@ def feedback_post(given: Given, *, side: str) -> Message:
         blocks=blocks(
             section(
                 f"{heading}\n{said(given.feedback, 2500)}",
-                accessory=answer_button(given.feedback.id, answered=False),
+                accessory=answer_button(given.feedback, answered=False),
             )
         ),
     )
 
 
-def answer_button(feedback_id: int | None, *, answered: bool) -> ButtonElement:
+def answer_button(feedback: Feedback, *, answered: bool) -> ButtonElement:
     """The lead's way to "You said, we did": answer the feedback, or edit the answer."""
+    label = "Edit what we did" if answered else "We did something about this"
     return ButtonElement(
-        text="Edit what we did" if answered else "We did something about this",
+        text=label,
         action_id=ANSWER_FEEDBACK,
-        value=str(feedback_id),
+        value=str(feedback.id),
+        accessibility_label=spoken_label(label, feedback),
     )
+
+
+def spoken_label(label: str, feedback: Feedback) -> str:
+    """What a screen reader says of a button about one piece of feedback: its label, then
+    which feedback, so that a list's buttons with one label are told apart (the label
+    comes first, as speech control says it)."""
+    if not feedback.text:
+        overall = EXPERIENCE_WORDS[feedback.experience] if feedback.experience else "no"
+        return plain(f"{label}: an answer of {overall} overall, with no words", Limit.BUTTON)
+    room = Limit.BUTTON - len(label) - len(": “”")
+    return f"{label}: “{plain(' '.join(feedback.text.split()), room)}”"
 
 
 def from_whom(feedback: Feedback, side: str) -> str:

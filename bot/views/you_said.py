@@ -11,11 +11,11 @@ from slack_sdk.models.views import View
 
 from bot.services.you_said import MAX_PAIR_LENGTH, Answerable
 from bot.views import addresses
-from bot.views.feedback import about, answer_button, from_whom, said
+from bot.views.feedback import about, answer_button, from_whom, said, spoken_label
 from bot.views.inputs import Values, text_in, text_input
 from bot.views.message import Message, blocks, confirm_dialog, context, header, section
 from bot.views.replies import confirmation
-from storage.models import Project
+from storage.models import Feedback, Project
 
 YOU_SAID_FORM = "you_said_we_did_form"
 WITHDRAW_ANSWER = "you_said_we_did_withdraw"
@@ -47,21 +47,23 @@ def feedback_list(project: Project, listed: list[Answerable], *, page: str | Non
         items.append(
             section(
                 f"{text}\n{said(feedback, _QUOTED)}",
-                accessory=answer_button(feedback.id, answered=answerable.published),
+                accessory=answer_button(feedback, answered=answerable.published),
             )
         )
         if answerable.published:
-            items.append(_published_line(feedback.id))
+            items.append(_published_line(feedback))
     if page:
         items.append(context(f"Published answers are on “You said, we did”: <{page}>"))
     return Message(text=f"Recent feedback: {len(listed)}", blocks=blocks(*items))
 
 
-def _published_line(feedback_id: int | None) -> ActionsBlock:
+def _published_line(feedback: Feedback) -> ActionsBlock:
+    label = "Take it off the page"
     withdraw = ButtonElement(
-        text="Take it off the page",
+        text=label,
         action_id=WITHDRAW_ANSWER,
-        value=str(feedback_id),
+        value=str(feedback.id),
+        accessibility_label=spoken_label(label, feedback),
         confirm=confirm_dialog(
             "Take this off “You said, we did”?",
             "The answer leaves the public page at once. You can publish one again later.",
@@ -69,7 +71,7 @@ def _published_line(feedback_id: int | None) -> ActionsBlock:
             deny="Keep it",
         ),
     )
-    return ActionsBlock(block_id=f"published-{feedback_id}", elements=[withdraw])
+    return ActionsBlock(block_id=f"published-{feedback.id}", elements=[withdraw])
 
 
 def you_said_form(answerable: Answerable, metadata: str) -> dict[str, Any]:

@@ -556,6 +556,10 @@ def test_long_text_is_truncated_and_noted_not_refused(
         ),
         ([section("x", accessory=button("a", text="t" * 76))], "/blocks/0/accessory/text/text: 76"),
         (
+            [section("x", accessory={**button("a"), "accessibility_label": "l" * 76})],
+            "/blocks/0/accessory/accessibility_label: 76",
+        ),
+        (
             [section("x", accessory=button("a", value="v" * 2001))],
             "/blocks/0/accessory/value: 2001",
         ),

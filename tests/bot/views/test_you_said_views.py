@@ -50,7 +50,8 @@ def test_a_page_answer_in_the_channel_says_where_it_came_from_and_offers_the_but
     post = feedback_post(Given(PROJECT, _page_answer(), None), side="carer")
     text = json.dumps(post.blocks, ensure_ascii=False)
     assert "from the feedback page: a carer, family member or friend · overall: poor" in text
-    assert "<!channel>" not in text
+    # Only mrkdwn makes a broadcast; a button's label for a screen reader is plain words.
+    assert "<!channel>" not in json.dumps([block["text"] for block in post.blocks])
     assert ANSWER_FEEDBACK in text
     assert block_kit_problems(post.blocks, surface="message") == []
 
@@ -68,8 +69,8 @@ def test_the_leads_list_holds_twenty_answers_within_slacks_limits():
     message = feedback_list(PROJECT, listed, page="http://localhost:3000/f/t/you-said")
     assert block_kit_problems(message.blocks, surface="message") == []
     text = json.dumps(message.blocks)
-    assert text.count("Edit what we did") == 10
-    assert text.count("We did something about this") == 10
+    assert text.count('"text": "Edit what we did"') == 10
+    assert text.count('"text": "We did something about this"') == 10
     assert text.count(WITHDRAW_ANSWER) == 10
     assert "http://localhost:3000/f/t/you-said" in text
 
@@ -104,3 +105,31 @@ def test_the_digest_lists_answers_published_and_those_still_waiting():
     assert "Ten more spaces &lt;!here&gt;" in text
     assert "2 answers from the feedback page wait for a response" in text
     assert block_kit_problems(message.blocks, surface="message") == []
+
+
+def _buttons(message):
+    return [
+        element
+        for block in message.blocks
+        for element in [*block.get("elements", []), block.get("accessory") or {}]
+        if element.get("type") == "button"
+    ]
+
+
+def test_a_screen_reader_tells_the_lists_buttons_apart_by_the_feedback_they_answer():
+    listed = [
+        Answerable(_page_answer(1, "The car park is always full"), None, _pair(1), "carer"),
+        Answerable(_page_answer(2, "Nobody\nanswered the phone " + "z" * 200), None, None, "carer"),
+        Answerable(_page_answer(3, ""), None, None, "carer"),
+    ]
+    buttons = _buttons(feedback_list(PROJECT, listed, page=None))
+    spoken = [button["accessibility_label"] for button in buttons]
+    assert spoken == [
+        "Edit what we did: “The car park is always full”",
+        "Take it off the page: “The car park is always full”",
+        "We did something about this: “Nobody answered the phone zzzzzzzzzzzzzzzzz…”",
+        "We did something about this: an answer of poor overall, with no words",
+    ]
+    for button in buttons:
+        assert button["accessibility_label"].startswith(button["text"]["text"] + ": ")
+        assert len(button["accessibility_label"]) <= 75
