@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +20,7 @@ from bot.services.checkins import (
     check_value,
 )
 from bot.services.schedules import spec_of
+from bot.views.dates import moment
 from bot.views.inputs import (
     Values,
     anonymous_in,
@@ -143,11 +143,7 @@ def _checkin_line(upcoming: Upcoming, zone: ZoneInfo) -> str:
         return f"{line} · no runs left"
     if spec.every == "once":
         return line  # its description already says when
-    return f"{line} · next {_when(upcoming.next_run, zone)}"
-
-
-def _when(instant: datetime, zone: ZoneInfo) -> str:
-    return f"{instant.astimezone(zone):%a %d %b %Y, %H:%M}"
+    return f"{line} · next {moment(upcoming.next_run, zone)}"
 
 
 # -- the run's post and its form --------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ConfirmObject
@@ -12,6 +11,7 @@ from bot.errors import InvalidInput
 from bot.parsing.measure_data import PASTE_LENGTH, Point, parse_points
 from bot.services.measures import MeasureSeries, Pasted
 from bot.views.checkins import figure, measure_line
+from bot.views.dates import day
 from bot.views.inputs import Values, text_in, text_input
 from bot.views.message import Message, blocks, section
 from bot.views.replies import confirmation
@@ -37,9 +37,9 @@ def _listed(series: MeasureSeries) -> str:
     said = f"• {measure_line(series.measure)} · {counted(points, 'point')}"
     latest = series.latest
     if latest is not None:
-        said += f" · latest {figure(latest.value, series.measure.unit)} ({_day(latest.day)})"
+        said += f" · latest {figure(latest.value, series.measure.unit)} ({day(latest.day)})"
     if series.measure.recalculate_from is not None:
-        said += f" · limits recalculated from {_day(series.measure.recalculate_from)}"
+        said += f" · limits recalculated from {day(series.measure.recalculate_from)}"
     return said
 
 
@@ -86,23 +86,23 @@ def rebased(series: MeasureSeries) -> Message:
     name = escape(measure.name, 200)
     if on is None:
         return confirmation(f":straight_ruler: *{name}*'s limits are computed over all its points.")
-    day = _day(on)
+    on_day = day(on)
     before = sum(point.day < on for point in series.observations)
     if before == 0:
         said = (
-            f"*{name}* has no point before {day}, so its mean and limits are still computed"
-            f" over all its points. They are computed separately from {day} on once it has"
+            f"*{name}* has no point before {on_day}, so its mean and limits are still computed"
+            f" over all its points. They are computed separately from {on_day} on once it has"
             " points before that date."
         )
     elif before == len(series.observations):
         said = (
-            f"*{name}*'s points so far are all before {day}. Its mean and limits will be"
-            f" computed separately from {day} on, as points from that date come in."
+            f"*{name}*'s points so far are all before {on_day}. Its mean and limits will be"
+            f" computed separately from {on_day} on, as points from that date come in."
         )
     else:
         said = (
-            f"*{name}*'s mean and limits are now computed separately before {day}"
-            f" and from {day} on."
+            f"*{name}*'s mean and limits are now computed separately before {on_day}"
+            f" and from {on_day} on."
         )
     return confirmation(f":straight_ruler: {said}")
 
@@ -134,7 +134,3 @@ def removed(name: str) -> Message:
 
 def _points(count: int) -> str:
     return counted(count, "point")
-
-
-def _day(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.services.momentum import Digest
 from bot.services.stages import Progress
+from bot.views.dates import viewers_moment
 from bot.views.message import Message, blocks, context, header, mention, section
 from bot.views.stages import progress_bar, progress_words
 from bot.views.text import counted, escape
@@ -97,7 +98,7 @@ def _overdue(view: Digest) -> str:
 def _next_checkin(when: datetime | None, zone: ZoneInfo) -> str:
     if when is None:
         return "No evaluation check-in is scheduled: a lead can add one with `/checkin schedule`."
-    return f"Next check-in: {when.astimezone(zone):%A %-d %B at %H:%M}."
+    return f"Next check-in: {viewers_moment(when, zone)}."
 
 
 def digest_scheduled(describe: str, replaced: int) -> Message:

@@ -6,6 +6,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot.services.overview import Overview
+from bot.views.dates import viewers_moment
 from bot.views.message import Message, blocks, context, divider, header, mention, section
 from bot.views.stages import progress_bar, progress_words, stage_line
 from bot.views.text import counted, escape
@@ -40,8 +41,8 @@ def overview(view: Overview, today: date) -> Message:
 def next_checkin_line(view: Overview) -> str:
     if view.next_checkin is None:
         return ":clipboard: No evaluation check-in is scheduled (`/checkin schedule`)."
-    local = view.next_checkin.astimezone(ZoneInfo(view.project.timezone))
-    return f":clipboard: Next check-in: {local:%A %-d %B at %H:%M}."
+    zone = ZoneInfo(view.project.timezone)
+    return f":clipboard: Next check-in: {viewers_moment(view.next_checkin, zone)}."
 
 
 def _concerns_line(view: Overview) -> str:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
 
 from bot.services.evaluation import EvaluationReport, Reflection, StageMarker
 from bot.services.measures import MeasureSeries
 from bot.services.process_control import MINIMUM_POINTS, ProcessChart, VariationIcon
 from bot.views.checkins import figure, plain_figure
+from bot.views.dates import day
 from bot.views.inputs import side_heading
 from bot.views.measures_csv import measures_csv
 from bot.views.message import Message, Upload, blocks, context, header, mention, section
@@ -62,7 +62,7 @@ def summary_line(series: MeasureSeries, chart: ProcessChart) -> str:
     if latest is None:
         return f"{name}: no points yet."
     mean_of = f", the mean of {latest.figures} figures" if latest.figures > 1 else ""
-    said = [name, f"latest *{figure(latest.value, unit)}* ({_day(latest.day)}{mean_of})"]
+    said = [name, f"latest *{figure(latest.value, unit)}* ({day(latest.day)}{mean_of})"]
     return " · ".join(said + [escape(part, 200) for part in _judged(series, chart)])
 
 
@@ -71,7 +71,7 @@ def chart_description(series: MeasureSeries, chart: ProcessChart) -> str:
     kind = "Process chart" if chart.has_limits else "Run chart"
     first, latest = series.observations[0], series.observations[-1]
     span = (
-        f"{counted(len(series.observations), 'point')} from {_day(first.day)} to {_day(latest.day)}"
+        f"{counted(len(series.observations), 'point')} from {day(first.day)} to {day(latest.day)}"
     )
     latest_text = f"latest {plain_figure(latest.value, series.measure.unit)}"
     parts = [latest_text, *_judged(series, chart)]
@@ -178,12 +178,8 @@ def reflection_text(reflection: Reflection) -> str:
 
 def _day_heading(reflection: Reflection) -> str:
     who = mention(reflection.user_id) if reflection.user_id else "anonymous"
-    return f"_{who}, {_day(reflection.day)}_"
+    return f"_{who}, {day(reflection.day)}_"
 
 
 def _counts(by_role: dict[str, int]) -> str:
     return ", ".join(f"{role} {count}" for role, count in by_role.items())
-
-
-def _day(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"

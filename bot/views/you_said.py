@@ -11,6 +11,7 @@ from slack_sdk.models.views import View
 
 from bot.services.you_said import MAX_PAIR_LENGTH, Answerable
 from bot.views import addresses
+from bot.views.dates import day
 from bot.views.feedback import about, answer_button, from_whom, said, spoken_label
 from bot.views.inputs import Values, text_in, text_input
 from bot.views.message import Message, blocks, confirm_dialog, context, header, section
@@ -42,7 +43,7 @@ def feedback_list(project: Project, listed: list[Answerable], *, page: str | Non
     items = [header(f"Recent feedback: {project.name}")]
     for answerable in listed:
         feedback = answerable.feedback
-        when = f"{feedback.created_at.astimezone(zone):%-d %b}"
+        when = day(feedback.created_at.astimezone(zone).date())
         text = f"*{when}* · on {about(answerable.stage)} {from_whom(feedback, answerable.side)}"
         items.append(
             section(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+from datetime import UTC, datetime
 from typing import Any
 
 from .conftest import Workspace
@@ -25,3 +28,20 @@ def test_the_leads_feedback_list_tells_its_buttons_apart_by_the_feedback(workspa
         "We did something about this: “Nobody answered the phone”",
         "We did something about this: “The car park is full”",
     ]
+
+
+def test_the_next_check_in_is_shown_in_each_viewers_time_zone_and_names_the_projects(
+    workspace: Workspace,
+):
+    workspace.command("/checkin", "schedule on 2099-01-05 09:00 Ward review")
+    run = int(datetime(2099, 1, 5, 9, 0, tzinfo=UTC).timestamp())
+    overview = workspace.command("/plan", "").text
+    assert (
+        f"Next check-in: <!date^{run}^{{date_long_pretty}} at {{time}}"
+        "|Monday 5 January 2099 at 09:00 GMT>." in overview
+    )
+    workspace.command("/checkin", "schedule weekly mon 09:00 Weekly review")
+    listed = json.dumps(workspace.command("/checkin", "list").json(), ensure_ascii=False)
+    assert re.search(
+        r"every Monday at 09:00 · next Monday \d+ \w+ \d{4} at 09:00 (GMT|BST)", listed
+    )

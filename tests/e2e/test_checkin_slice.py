@@ -129,7 +129,7 @@ def _schedule_and_fire(workspace: Workspace, clock) -> dict:
     assert "Added the measure *Waiting time*" in added.text
     scheduled = workspace.command("/checkin", f"schedule daily {NEXT_MINUTE} Ward review")
     assert "Scheduled `1` *Ward review*, every day at 09:00" in scheduled.text
-    assert "next Mon 15 Mar 2027, 09:00" in scheduled.text
+    assert "next Monday 15 March 2027 at 09:00 GMT" in scheduled.text
     _fire_due_jobs(workspace, clock, MONDAY + timedelta(seconds=35))
     (post,) = workspace.wait_for_posts(1)
     assert post.problems == []
@@ -153,7 +153,7 @@ def test_a_check_in_scheduled_for_the_next_minute_posts_once_with_its_button(wor
     assert keys == [f"checkin:{schedule.id}:2027-03-15T09:00Z"]
     listed = workspace.command("/checkin", "list")
     assert "`1` *Ward review*" in listed.text
-    assert "next Tue 16 Mar 2027, 09:00" in listed.text
+    assert "next Tuesday 16 March 2027 at 09:00 GMT" in listed.text
     assert "Waiting time" in listed.text
 
 
@@ -299,7 +299,7 @@ def test_a_celebration_offers_an_impact_check_in_that_two_presses_schedule_once(
     )
     listed = workspace.command("/checkin", "list").text
     assert "on Monday 12 April 2027 at 10:00" in listed
-    assert "next Mon 12 Apr" not in listed
+    assert "next Monday 12 April" not in listed
 
 
 def test_leads_pause_resume_and_cancel_and_others_are_refused(workspace, clock):

@@ -68,7 +68,7 @@ def test_a_one_off_checkin_says_when_once(workspace):
     workspace.command("/checkin", "schedule on 2027-06-29 10:00 Ward review")
     listed = workspace.command("/checkin", "list").text
     assert "on Tuesday 29 June 2027 at 10:00" in listed
-    assert "next Tue 29 Jun" not in listed
+    assert "next Tuesday 29 June" not in listed
 
 
 def test_the_rating_field_leaves_optional_to_slack(workspace):

@@ -90,7 +90,9 @@ def test_the_list_shows_measures_and_each_check_in_with_its_id_and_next_run():
     text = _text(checkin_list(_measures(), upcoming, LONDON))
     assert "*Waiting time* · in days · target 14 days · lower is better" in text
     assert "*Beds in use* · in % · higher is better" in text
-    assert "`3` *Ward review*, every Monday at 09:00 · next Mon 22 Mar 2027, 09:00" in text
+    assert (
+        "`3` *Ward review*, every Monday at 09:00 · next Monday 22 March 2027 at 09:00 GMT" in text
+    )
     assert "`4` *Evaluation check-in*, every Monday at 09:00 · paused (`/checkin resume 4`)" in text
 
 
