@@ -89,6 +89,9 @@ class Erasure:
     """How many records of each kind one `forget_person` changed."""
 
     partner_roles: int = _count("partner roles removed")
+    projects_without_a_lead: int = _count(
+        "projects left with no lead (anyone in the channel can now name one: /plan lead @name)"
+    )
     principle_agreements: int = _count("principle agreements removed")
     feedback: int = _count("feedback now from a former partner")
     concerns_raised: int = _count("concerns raised, now by a former partner")
@@ -119,8 +122,10 @@ class Erasure:
 
 def forget_person(*, session: Session, user_id: str) -> Erasure:
     """Remove `user_id` from every project; running it again changes nothing."""
+    led = _projects_led_by(session, user_id)
     return Erasure(
         partner_roles=_remove(session, col(Partner.user_id), user_id),
+        projects_without_a_lead=_without_a_lead(session, led),
         principle_agreements=_remove(session, col(PrincipleAgreement.user_id), user_id),
         feedback=_reattribute(session, col(Feedback.author_id), user_id),
         concerns_raised=_reattribute(session, col(Concern.raised_by), user_id),
@@ -140,6 +145,21 @@ def forget_person(*, session: Session, user_id: str) -> Erasure:
         direct_messages=_drop_direct_messages(session, user_id),
         mentions=_unmention(session, user_id),
     )
+
+
+def _projects_led_by(session: Session, user_id: str) -> list[int]:
+    query = select(Partner.project_id).where(
+        Partner.user_id == user_id, col(Partner.is_lead).is_(True)
+    )
+    return list(session.exec(query))
+
+
+def _without_a_lead(session: Session, projects: list[int]) -> int:
+    """How many of these projects have no lead left (bot/services/partners.py `set_lead`)."""
+    still_led = select(Partner.project_id).where(
+        col(Partner.project_id).in_(projects), col(Partner.is_lead).is_(True)
+    )
+    return len(set(projects) - set(session.exec(still_led)))
 
 
 def _remove(session: Session, column: Mapped[Any], user_id: str) -> int:

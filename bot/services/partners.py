@@ -87,12 +87,15 @@ def leads(*, session: Session, project: Project) -> list[str]:
 
 
 def require_lead(*, session: Session, project: Project, user_id: str, action: str) -> None:
-    """Refuse `action` unless the user leads the project; the refusal names the leads."""
+    """Refuse `action` unless the user leads the project; the refusal names the leads, or
+    says how to name one when there is none (its only lead was forgotten)."""
     if is_lead(session=session, project=project, user_id=user_id):
         return
-    raise NotAllowed(
-        f"Only a project lead can {action}.", ask=leads(session=session, project=project)
-    )
+    current = leads(session=session, project=project)
+    message = f"Only a project lead can {action}."
+    if not current:
+        message += " It has no lead now: anyone in it can name one with `/plan lead @name`."
+    raise NotAllowed(message, ask=current)
 
 
 def signing_side(partner: Partner | None) -> Side | None:
@@ -165,8 +168,14 @@ def set_role(*, session: Session, project: Project, by: str, user_id: str, role:
 
 
 def set_lead(*, session: Session, project: Project, by: str, user_id: str, lead: bool) -> Partner:
-    """Grant or withdraw the lead permission; a project always keeps at least one lead."""
-    require_lead(session=session, project=project, user_id=by, action="choose the leads")
+    """Grant or withdraw the lead permission; a project always keeps at least one lead.
+
+    A project with no lead (its only one was forgotten, `changebot forget`) takes one
+    from anyone in it, as a new project takes its first user: otherwise nothing in it
+    could be changed again.
+    """
+    if leads(session=session, project=project):
+        require_lead(session=session, project=project, user_id=by, action="choose the leads")
     if not lead and partner_of(session=session, project=project, user_id=user_id) is None:
         raise InvalidInput(
             "That person has no part in this project, so there is no lead permission to "

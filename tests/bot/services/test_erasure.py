@@ -6,12 +6,13 @@ import pytest
 from sqlmodel import select
 
 from bot.delivery import enqueue
+from bot.errors import NotAllowed
 from bot.parsing.schedule import ScheduleSpec
 from bot.posts import feedback as feedback_posts
 from bot.services import checkins, concerns, feedback, measures, momentum, principles, stages
 from bot.services.checkins import Answers
 from bot.services.erasure import Erasure, forget_person, is_former_partner
-from bot.services.partners import set_role
+from bot.services.partners import set_lead, set_role
 from bot.services.projects import Caller, project_for, set_signoff_mode
 from bot.views.message import Message
 from storage.models import (
@@ -284,7 +285,7 @@ def test_forgetting_twice_changes_nothing_the_second_time(session, project):
 def test_every_kind_has_a_label_and_an_erasure_counts_them_all():
     erasure = Erasure(partner_roles=2, mentions=3)
     labels = [label for label, _ in erasure.counts()]
-    assert len(labels) == len(set(labels)) == 19
+    assert len(labels) == len(set(labels)) == 20
     assert ("partner roles removed", 2) in erasure.counts()
     assert erasure.changed == 5
 
@@ -293,3 +294,22 @@ def test_every_kind_has_a_label_and_an_erasure_counts_them_all():
 def test_a_former_partner_is_recognised_in_every_form(user_id):
     assert is_former_partner(user_id)
     assert not is_former_partner("UFORMER")
+
+
+def test_forgetting_the_only_lead_says_so_and_anyone_in_the_project_can_name_a_new_one(
+    session, project
+):
+    _role(session, project, JO, Role.MANAGEMENT)
+    erasure = _forget(session, LEAD)
+    assert erasure.projects_without_a_lead == 1
+    with pytest.raises(NotAllowed, match="It has no lead now: anyone in it can name one"):
+        stages.add_stage(session=session, project=project, by=JO, title="Pilot")
+    set_lead(session=session, project=project, by=JO, user_id=JO, lead=True)
+    assert stages.add_stage(session=session, project=project, by=JO, title="Pilot").position == 1
+    with pytest.raises(NotAllowed, match=r"Only a project lead can choose the leads\.$"):
+        set_lead(session=session, project=project, by=ANA, user_id=ANA, lead=True)
+
+
+def test_forgetting_one_of_two_leads_leaves_the_project_led(session, project):
+    _role(session, project, JO, Role.LEAD)
+    assert _forget(session).projects_without_a_lead == 0
