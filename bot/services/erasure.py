@@ -159,7 +159,8 @@ def _without_a_lead(session: Session, projects: list[int]) -> int:
     still_led = select(Partner.project_id).where(
         col(Partner.project_id).in_(projects), col(Partner.is_lead).is_(True)
     )
-    return len(set(projects) - set(session.exec(still_led)))
+    led: set[int] = set(session.exec(still_led))
+    return len(set(projects) - led)
 
 
 def _remove(session: Session, column: Mapped[Any], user_id: str) -> int:
