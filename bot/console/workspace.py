@@ -34,9 +34,9 @@ from bot.listeners.shortcuts import RAISE_CONCERN
 from bot.runtime import Runtime, build_runtime
 from bot.scheduling import jobs as standing
 from bot.scheduling.sync import SCHEDULE_JOB_PREFIX
+from bot.server import not_found, wsgi_app
 from bot.services import partners, projects, schedules
 from bot.views.text import Limit, escape
-from bot.web.app import create_public_app
 from bot.web.local import LocalPages
 from storage.db import make_engine, unit_of_work
 from storage.migrate import upgrade
@@ -446,7 +446,7 @@ def open_workspace(settings: Settings) -> Iterator[Workspace]:
             app.logger.addFilter(_said_plainly)
             try:
                 start_background(runtime, deliver_in_background=False)
-                pages.serve(create_public_app(runtime))
+                pages.serve(wsgi_app(runtime, not_found))
                 yield Workspace(
                     standin=standin,
                     app=app,

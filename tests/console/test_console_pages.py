@@ -4,6 +4,7 @@ the form a service user sees (SPEC §7: "in every mode, console included")."""
 from __future__ import annotations
 
 import io
+import json
 import socket
 import urllib.error
 import urllib.request
@@ -71,3 +72,13 @@ def test_a_taken_port_gives_way_to_a_free_one_and_the_links_follow_it(tmp_path):
             assert workspace.public_url != f"http://localhost:{port}"
             assert workspace.runtime.settings.public_base == workspace.public_url
             assert _status(f"{workspace.public_url}/f/unknown")[0] == 404
+
+
+def test_the_console_answers_the_health_check_beside_the_pages(tmp_path):
+    """SPEC §5: `/healthz` on PORT in every mode; the console's Slack is in process, so its
+    port answers nothing else of Slack's."""
+    with open_workspace(_settings(tmp_path, port=_free_port())) as workspace:
+        status, body = _status(f"{workspace.public_url}/healthz")
+        assert status == 200
+        assert json.loads(body)["ok"] is True
+        assert _status(f"{workspace.public_url}/slack/events")[0] == 404
