@@ -16,6 +16,7 @@ ELLIPSIS = "…"
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ENTITY_AT_END = re.compile(r"&[a-z]{0,3}$")
+_OPEN_TOKEN_AT_END = re.compile(r"<[^>]*$")
 
 
 class Limit(IntEnum):
@@ -43,16 +44,23 @@ def escape(text: str, limit: int = Limit.SECTION) -> str:
 
 
 def truncate(text: str, limit: int) -> str:
-    """Cut already-safe text to `limit` characters, never through an entity."""
+    """Cut already-safe mrkdwn to `limit` characters, never through an entity or through
+    one of Slack's `<…>` tokens (a mention, a date, a link): half of one reads as junk.
+
+    Every `<` in safe text opens a token changebot made, since a person's are escaped.
+    """
     if len(text) <= limit:
         return text
     cut = _ENTITY_AT_END.sub("", text[: limit - len(ELLIPSIS)])
-    return cut.rstrip() + ELLIPSIS
+    return _OPEN_TOKEN_AT_END.sub("", cut).rstrip() + ELLIPSIS
 
 
 def plain(text: str, limit: int) -> str:
     """Text for a `plain_text` object: no entities needed, only control characters and length."""
-    return truncate(_CONTROL.sub("", text), limit)
+    cleaned = _CONTROL.sub("", text)
+    if len(cleaned) <= limit:
+        return cleaned
+    return cleaned[: limit - len(ELLIPSIS)].rstrip() + ELLIPSIS
 
 
 def quote(text: str, limit: int) -> str:

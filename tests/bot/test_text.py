@@ -29,6 +29,28 @@ def test_cutting_never_splits_an_entity():
     assert cut.count("&") == cut.count("&amp;")
 
 
+def test_cutting_never_splits_a_mention_a_date_or_a_link():
+    """A long reflection with mentions in it, cut to a section: the cut falls before a token
+    rather than inside it."""
+    for token in (
+        "<@U0123ABCD>",
+        "<!date^1700000000^{date}|1 Jan 2027>",
+        "<https://x.nhs.uk|the form>",
+    ):
+        for start in range(Limit.SECTION - len(token), Limit.SECTION):
+            text = "x" * start + token + " and more words after it"
+            cut = truncate(text, Limit.SECTION)
+            assert len(cut) <= Limit.SECTION
+            kept = cut.removesuffix(ELLIPSIS)
+            assert kept.count("<") == kept.count(">"), (token, start)
+
+
+def test_a_plain_text_cut_keeps_what_a_person_typed_up_to_the_limit():
+    cut = plain("a <b " + "c" * 100, Limit.BUTTON)
+    assert cut.startswith("a <b ccc")
+    assert len(cut) == Limit.BUTTON
+
+
 def test_escaping_counts_against_the_limit():
     cut = escape("&" * 3000, Limit.SECTION)
     assert len(cut) <= Limit.SECTION
