@@ -324,6 +324,9 @@ class Sender:
         if row.update_key is not None:
             target = self._posted(row.update_key)
             channel, ts = str(target.posted_channel_id), str(target.message_ts)
+            if self._superseded(row):
+                log.info("outbox %s: a later update of its message was written; not sent", row.key)
+                return channel, ts
             client.chat_update(channel=channel, ts=ts, **payload)
             return channel, ts
         channel = row.channel_id
@@ -362,6 +365,18 @@ class Sender:
         if target is None or target.message_ts is None:
             raise _Deferred(key)
         return target
+
+    def _superseded(self, row: OutboxMessage) -> bool:
+        """Whether a later update of the same message is waiting or sent. An update carries
+        the whole message, so an earlier one held back by a failure, sent after it, would put
+        the old state back (a concern's card reading "acknowledged" once it is resolved)."""
+        later = select(OutboxMessage.id).where(
+            OutboxMessage.update_key == row.update_key,
+            col(OutboxMessage.id) > row.id,
+            col(OutboxMessage.status).in_((OutboxStatus.PENDING, OutboxStatus.SENT)),
+        )
+        with Session(self._engine) as session:
+            return session.exec(later.limit(1)).first() is not None
 
     def _client(self, token: str) -> WebClient:
         if token not in self._clients:

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from sqlmodel import Session, select
 
 from bot.console.standin import SlackStandIn
-from bot.delivery import Sender, Unreachable, enqueue
+from bot.delivery import MAX_BACKOFF_SECONDS, Sender, Unreachable, enqueue
 from bot.installations import StaticToken
 from bot.views.message import Message, Upload
 from storage.db import unit_of_work
@@ -322,3 +322,25 @@ def test_a_reply_to_a_post_that_failed_for_good_fails_too_instead_of_waiting_for
     sender.deliver_due()
     reply = _row(migrated_engine, "reply")
     assert (reply.status, reply.last_error) == (OutboxStatus.FAILED, "parent_failed")
+
+
+def test_an_update_held_back_by_a_failure_never_overwrites_a_later_one(
+    migrated_engine, standin, sender, clock
+):
+    """A card is acknowledged, then resolved; the first update hits a server error and the
+    second goes first: the card must end up saying what was written last."""
+    _enqueue(migrated_engine, "card", text="open")
+    sender.deliver_due()
+    standin.server_error("chat.update", times=1)
+    _enqueue(migrated_engine, "card:acknowledged", text="acknowledged", update_key="card")
+    sender.deliver_due()
+    _enqueue(migrated_engine, "card:resolved", text="resolved", update_key="card")
+    sender.deliver_due()
+    clock.advance(MAX_BACKOFF_SECONDS)
+    sender.deliver_due()
+    (card,) = standin.messages("C1")
+    assert card["text"] == "resolved"
+    assert [call.args["text"] for call in standin.calls_to("chat.update") if call.ok] == [
+        "resolved"
+    ]
+    assert _row(migrated_engine, "card:acknowledged").status == OutboxStatus.SENT
