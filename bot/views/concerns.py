@@ -13,7 +13,7 @@ from bot.errors import InvalidInput
 from bot.services.concerns import ConcernList
 from bot.views.inputs import Values, option, select_input, selected_in, text_in, text_input
 from bot.views.message import Message, blocks, confirm_dialog, context, mention, section
-from bot.views.text import counted, escape
+from bot.views.text import counted, escape, quote
 from storage.models import Concern, ConcernStatus, Principle
 
 ACKNOWLEDGE = "concern_acknowledge"
@@ -50,7 +50,7 @@ class RaiseForm:
 def concern_card(concern: Concern) -> Message:
     """The concern as the forum sees it; its buttons go once it is closed."""
     items: list[Block] = [
-        section(f":triangular_flag_on_post: {_heading(concern)}\n{_quoted(concern.text)}"),
+        section(f":triangular_flag_on_post: {_heading(concern)}\n{quote(concern.text, 2500)}"),
         context(f"Raised by {_raiser(concern)}", _status_line(concern)),
     ]
     if concern.status == ConcernStatus.RESOLVED:
@@ -172,7 +172,7 @@ def _list_entry(
     ]
     link = links.get(concern.id or 0)
     parts.append(f"<{link}|thread>" if link else "thread not posted yet")
-    return section(" · ".join(parts) + f"\n{_quoted(concern.text, 400)}")
+    return section(" · ".join(parts) + f"\n{quote(concern.text, 400)}")
 
 
 def age(since: datetime, now: datetime) -> str:
@@ -229,7 +229,7 @@ def resolve_form(concern: Concern, metadata: str) -> dict[str, Any]:
         close="Cancel",
         private_metadata=metadata,
         blocks=[
-            section(f"{_heading(concern)}\n{_quoted(concern.text, 1500)}"),
+            section(f"{_heading(concern)}\n{quote(concern.text, 1500)}"),
             text_input(
                 NOTE, "How was it resolved?", hint="The note is posted in the concern's thread."
             ),
@@ -253,7 +253,3 @@ def _principle(concern: Concern) -> str:
 def _raiser(concern: Concern) -> str:
     """Anonymous if it was raised while concerns were, whatever the setting is now."""
     return "someone (raised anonymously)" if concern.anonymous else mention(concern.raised_by)
-
-
-def _quoted(text: str, limit: int = 2500) -> str:
-    return "\n".join(f">{line}" for line in escape(text, limit).splitlines() or [""])
