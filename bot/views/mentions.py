@@ -26,3 +26,14 @@ def introduction() -> Message:
         text=text,
         blocks=blocks(section(text), context("Each command answers `help` with every form.")),
     )
+
+
+def named_by_the_mention() -> Message:
+    """For the writer alone: the card keeps an anonymous concern anonymous, but the mention
+    that raised it is their own message, under their name."""
+    text = (
+        ":bust_in_silhouette: Your concern's card does not name you, but your mention does: "
+        "Slack shows who wrote it. You can delete your message; the concern stays. Next time, "
+        "`/concern` or the *Raise principle concern* shortcut raises one without your name."
+    )
+    return Message(text=text, blocks=blocks(section(text)))

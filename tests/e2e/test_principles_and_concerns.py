@@ -208,6 +208,29 @@ def test_a_mention_in_a_thread_raises_the_concern_there_and_a_retry_changes_noth
     assert len(_concerns(workspace)) == 1
 
 
+def test_the_writer_of_a_mention_raising_an_anonymous_concern_is_told_it_named_them(workspace):
+    _start_project(workspace)
+    with Session(workspace.runtime.engine) as session:
+        project = session.exec(select(Project)).one()
+        project.anonymous_concerns = True
+        session.add(project)
+        session.commit()
+    _event(workspace, _mention("concern 3 Two posts are being cut", "1699990100.0010"))
+    (card,) = workspace.wait_for_posts(1)
+    assert "someone (raised anonymously)" in _text(card.args)
+    (told,) = workspace.standin.wait_for("chat.postEphemeral", 1)
+    assert (told.args["user"], told.args["thread_ts"]) == (PARTNER, THREAD)
+    assert "your mention does: Slack shows who wrote it" in told.args["text"]
+    assert "`/concern`" in told.args["text"]
+
+
+def test_a_named_concern_raised_by_mention_gets_no_private_note(workspace):
+    _event(workspace, _mention("concern 3 Two posts are being cut", "1699990100.0011"))
+    workspace.wait_for_posts(1)
+    workspace.settle()
+    assert workspace.standin.calls_to("chat.postEphemeral") == []
+
+
 def test_the_raiser_withdraws_a_concern_raised_in_a_thread_and_the_thread_is_told(workspace):
     _start_project(workspace)
     _event(workspace, _mention("concern 1 We are not working together", "1699990100.0005"))

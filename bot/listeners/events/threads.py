@@ -30,22 +30,26 @@ def answer_mention(turn: Turn, mention: dict[str, Any]) -> AfterCommit:
         "thread_ts": mention.get("thread_ts") or mention["ts"],
     }
     try:
-        answer = _raise_from_mention(turn, mention)
+        answer, private = _raise_from_mention(turn, mention)
     except ChangebotError as error:
-        mention_posts.answer_mention(
-            turn.session, **where, message=replies.refusal(error), only_to=turn.caller.user_id
-        )
-        return None
+        answer, private = replies.refusal(error), True
     if answer is not None:
-        mention_posts.answer_mention(turn.session, **where, message=answer)
+        mention_posts.answer_mention(
+            turn.session,
+            **where,
+            message=answer,
+            only_to=turn.caller.user_id if private else None,
+        )
     return None
 
 
-def _raise_from_mention(turn: Turn, mention: dict[str, Any]) -> Message | None:
-    """The reply a mention needs; None when it raised a concern, whose card is the reply."""
+def _raise_from_mention(turn: Turn, mention: dict[str, Any]) -> tuple[Message | None, bool]:
+    """The reply a mention needs, and whether it is for its writer alone. A concern's card is
+    the thread's reply; an anonymous one's writer is told privately that their mention
+    named them all the same."""
     request = parse_mention(mention.get("text") or "")
     if request is None:
-        return mentions.introduction()
+        return mentions.introduction(), False
     raised = concerns.raise_concern(
         session=turn.session,
         project=turn.project,
@@ -61,7 +65,9 @@ def _raise_from_mention(turn: Turn, mention: dict[str, Any]) -> Message | None:
         clock=turn.now,
     )
     concern_posts.post_raised(turn.session, raised)
-    return None
+    if raised.concern.anonymous:
+        return mentions.named_by_the_mention(), True
+    return None, False
 
 
 def _thread_change(message: dict[str, Any], context: BoltContext) -> ThreadChange | None:
