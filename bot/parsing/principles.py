@@ -12,7 +12,7 @@ PRINCIPLES = CommandForms(
     command="/principles",
     summary="the principles the partners agreed to work by",
     forms=(
-        Form("", "the principles, numbered, with who has agreed them"),
+        Form("", "the principles, numbered, with who has agreed them (or `list`)"),
         Form("agree", "record that you agree to the principles"),
         Form("remind SCHEDULE", "one principle in the channel each time, in turn (lead)"),
         Form("remind off", "stop the reminders (lead)"),
@@ -56,7 +56,8 @@ PrinciplesRequest = (
 
 def parse_principles(text: str) -> PrinciplesRequest:
     word, rest = split_subcommand(text)
-    if word == "":
+    # `list`, as every other command lists its things.
+    if word in ("", "list"):
         return ShowPrinciples()
     if word == "help":
         return ShowHelp()

@@ -20,6 +20,7 @@ from bot.parsing.principles import (
 def test_no_subcommand_lists_the_principles_and_help_shows_the_forms():
     assert parse_principles("") == ShowPrinciples()
     assert parse_principles("  ") == ShowPrinciples()
+    assert parse_principles("List") == ShowPrinciples()
     assert parse_principles("help") == ShowHelp()
 
 
