@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.parsing.schedule import ScheduleSpec
+
 
 def day(on: date) -> str:
     """ "2 Mar 2026"."""
@@ -23,3 +25,13 @@ def viewers_moment(instant: datetime, zone: ZoneInfo) -> str:
     format; where Slack cannot show the token, it shows `moment` in the project's."""
     shown = "{date_long_pretty} at {time}"
     return f"<!date^{int(instant.timestamp())}^{shown}|{moment(instant, zone)}>"
+
+
+def schedule_times(spec: ScheduleSpec, first: datetime | None, zone: ZoneInfo) -> str:
+    """When a new schedule posts, in the time zone it keeps: "every Friday at 15:00
+    (Europe/London time), the first on Friday 4 December 2026 at 15:00 GMT"."""
+    if first is None:
+        return f"{spec.describe()} ({zone.key} time)"
+    if spec.on is not None:
+        return f"on {moment(first, zone)}"
+    return f"{spec.describe()} ({zone.key} time), the first on {moment(first, zone)}"

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.parsing.schedule import ScheduleSpec
 from bot.services.momentum import Digest
 from bot.services.stages import Progress
-from bot.views.dates import viewers_moment
+from bot.views.dates import schedule_times, viewers_moment
 from bot.views.message import Message, blocks, context, header, mention, section
 from bot.views.stages import progress_bar, progress_words
 from bot.views.text import counted, escape
@@ -101,8 +102,12 @@ def _next_checkin(when: datetime | None, zone: ZoneInfo) -> str:
     return f"Next check-in: {viewers_moment(when, zone)}."
 
 
-def digest_scheduled(describe: str, replaced: int) -> Message:
-    text = f":newspaper: The progress digest will be posted here {describe}."
+def digest_scheduled(
+    spec: ScheduleSpec, first: datetime | None, zone: ZoneInfo, *, replaced: int
+) -> Message:
+    text = (
+        f":newspaper: The progress digest will be posted here {schedule_times(spec, first, zone)}."
+    )
     if replaced:
         text += " It replaces the previous digest."
     return Message(text=text, blocks=blocks(section(text)))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 from slack_sdk.models.views import View
 
 from bot.errors import InvalidInput
+from bot.parsing.schedule import ScheduleSpec
 from bot.services.principles import (
     MAX_PRINCIPLES,
     MEANING_LENGTH,
@@ -16,6 +19,7 @@ from bot.services.principles import (
     PrinciplesEdit,
     Reminder,
 )
+from bot.views.dates import schedule_times
 from bot.views.inputs import Values, text_in, text_input
 from bot.views.message import Message, blocks, context, mention, section
 from bot.views.text import counted, escape
@@ -196,8 +200,13 @@ def reminder(due: Reminder) -> Message:
     )
 
 
-def reminder_scheduled(describe: str, *, replaced: int) -> Message:
-    text = f":alarm_clock: The channel will be reminded of one principle {describe}, in turn."
+def reminder_scheduled(
+    spec: ScheduleSpec, first: datetime | None, zone: ZoneInfo, *, replaced: int
+) -> Message:
+    text = (
+        ":alarm_clock: The channel will be reminded of one principle "
+        f"{schedule_times(spec, first, zone)}, in turn."
+    )
     if replaced:
         text += " This replaces the reminder that was set before."
     return Message(text=text, blocks=blocks(section(text)))

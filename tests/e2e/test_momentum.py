@@ -35,7 +35,7 @@ def _digests(workspace: Workspace) -> list[str]:
 
 def test_a_friday_digest_fires_at_1500_london_time_before_and_after_each_clock_change(workspace):
     reply = workspace.command("/plan", "digest weekly fri 15:00")
-    assert "every Friday at 15:00" in reply.text
+    assert "every Friday at 15:00 (Europe/London time), the first on Friday" in reply.text
     job = _digest_job(workspace)
     trigger = job.trigger
 

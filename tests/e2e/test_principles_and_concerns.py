@@ -325,7 +325,9 @@ def test_a_reminder_is_scheduled_and_its_button_opens_the_concern_form_with_its_
     refused = workspace.command("/principles", "remind weekly mon 09:00", user=PARTNER)
     assert "Only a project lead" in refused.text
     reply = workspace.command("/principles", "remind weekly mon 09:00")
-    assert "one principle every Monday at 09:00, in turn" in reply.text
+    assert "one principle every Monday at 09:00 (Europe/London time), the first on Monday" in (
+        reply.text
+    )
     with Session(workspace.runtime.engine) as session:
         (schedule,) = session.exec(select(Schedule)).all()
         project = session.get_one(Project, schedule.project_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from zoneinfo import ZoneInfo
 
 from bot.listeners.context import Turn
 from bot.listeners.payloads import modal_metadata
@@ -23,7 +24,16 @@ from bot.parsing.plan import (
     parse_plan,
 )
 from bot.posts import exports
-from bot.services import evaluation, export, momentum, overview, partners, projects, stages
+from bot.services import (
+    evaluation,
+    export,
+    momentum,
+    overview,
+    partners,
+    projects,
+    schedules,
+    stages,
+)
 from bot.views import export as export_views
 from bot.views import momentum as momentum_views
 from bot.views import partnership_report
@@ -87,10 +97,13 @@ def handle_plan(turn: Turn, request: PlanRequest) -> Reply:
                 prepare=lambda: partnership_report.partnership_upload(report), finish=_send_report
             )
         case ScheduleDigest(spec=spec):
-            _, replaced = momentum.start_digest(
+            digest, replaced = momentum.start_digest(
                 session=session, project=project, by=user, spec=spec, now=turn.now()
             )
-            return momentum_views.digest_scheduled(spec.describe(), len(replaced))
+            first = schedules.next_run_of(digest, project, after=turn.now())
+            return momentum_views.digest_scheduled(
+                spec, first, ZoneInfo(project.timezone), replaced=len(replaced)
+            )
         case StopDigest():
             stopped = momentum.stop_digest(session=session, project=project, by=user)
             return momentum_views.digest_stopped(len(stopped))

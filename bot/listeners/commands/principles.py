@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from bot.listeners.context import Turn
 from bot.listeners.payloads import modal_metadata
 from bot.listeners.surfaces import CommandHandler, OpenModal, Reply
@@ -15,7 +17,7 @@ from bot.parsing.principles import (
     StopReminders,
     parse_principles,
 )
-from bot.services import principles
+from bot.services import principles, schedules
 from bot.views import principles as views
 
 
@@ -35,10 +37,13 @@ def handle_principles(turn: Turn, request: PrinciplesRequest) -> Reply:
             current = principles.principles_to_edit(session=session, project=project, by=user)
             return OpenModal(views.edit_form(current, modal_metadata(turn.caller)))
         case StartReminders(spec=spec):
-            _, replaced = principles.start_reminders(
+            reminder, replaced = principles.start_reminders(
                 session=session, project=project, by=user, spec=spec, now=turn.now()
             )
-            return views.reminder_scheduled(spec.describe(), replaced=len(replaced))
+            first = schedules.next_run_of(reminder, project, after=turn.now())
+            return views.reminder_scheduled(
+                spec, first, ZoneInfo(project.timezone), replaced=len(replaced)
+            )
         case StopReminders():
             stopped = principles.stop_reminders(session=session, project=project, by=user)
             return views.reminders_stopped(len(stopped))

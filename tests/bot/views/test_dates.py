@@ -6,11 +6,12 @@ import json
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.parsing.schedule import parse_schedule
 from bot.services.momentum import Digest
 from bot.services.overview import Overview
 from bot.services.stages import Progress
 from bot.services.you_said import Answerable
-from bot.views.dates import day, moment, viewers_moment
+from bot.views.dates import day, moment, schedule_times, viewers_moment
 from bot.views.home import home
 from bot.views.momentum import digest
 from bot.views.plan import overview
@@ -64,3 +65,13 @@ def test_the_leads_feedback_list_dates_each_piece_with_its_year():
     )
     listed = feedback_list(PROJECT, [Answerable(given, None, None, "staff")], page=None)
     assert "*1 Dec 2026* · on the project" in json.dumps(listed.blocks, ensure_ascii=False)
+
+
+def test_a_new_schedule_says_its_time_zone_and_when_it_first_posts():
+    weekly = parse_schedule("weekly tue 09:00")
+    assert schedule_times(weekly, WINTER, LONDON) == (
+        "every Tuesday at 09:00 (Europe/London time), the first on Tuesday 16 March 2027 "
+        "at 09:00 GMT"
+    )
+    once = parse_schedule("on 2027-07-06 09:00")
+    assert schedule_times(once, SUMMER, LONDON) == "on Tuesday 6 July 2027 at 09:00 BST"
