@@ -25,6 +25,8 @@ SINGLE_CHOICES = frozenset({"static_select", "radio_buttons"})
 YES = frozenset({"y", "yes"})
 NO = frozenset({"n", "no"})
 _NUMBERS = re.compile(r"[\s,]+")
+# A line of only this, in a field of several lines, starts its lines; another ends them.
+LINES_FENCE = '"""'
 
 
 class InvalidAnswer(ValueError):
@@ -49,6 +51,11 @@ class Field:
         return str(self.element.get("type"))
 
     @property
+    def multiline(self) -> bool:
+        """A text field of several lines (a paste of dated values, say)."""
+        return self.kind == "plain_text_input" and bool(self.element.get("multiline"))
+
+    @property
     def options(self) -> list[Block]:
         return list(self.element.get("options") or [])
 
@@ -68,6 +75,11 @@ class Field:
             return f"{how}{self._empty()}"
         if self.kind == "datepicker":
             return f"a date, YYYY-MM-DD{self._empty()}"
+        if self.multiline:
+            return (
+                f"type the text{self._empty()}; for several lines, {LINES_FENCE} on a line of "
+                f"its own, the lines, then {LINES_FENCE} again"
+            )
         if self.kind in TEXT_INPUTS:
             return f"type the text{self._empty()}"
         return f"the console cannot fill a {self.kind}: press Enter"

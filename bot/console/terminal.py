@@ -473,11 +473,20 @@ class Console:
             if typed.strip().partition(" ")[0] in COMMANDS:
                 self._say(f"! A form is open: answer ({number}) first, or {CANCEL} to close it.")
                 continue
+            if field.multiline and typed.strip() == form.LINES_FENCE:
+                typed = self._lines_until_fence()
             try:
                 return field.answer(typed)
             except form.InvalidAnswer as error:
                 self._say(f"! {error}")
         return None
+
+    def _lines_until_fence(self) -> str:
+        """The lines of a several-line answer, up to the closing fence or the end of input."""
+        lines = []
+        while (line := self._read("… ")) is not None and line.strip() != form.LINES_FENCE:
+            lines.append(line)
+        return "\n".join(lines)
 
     def _submitted(self, activity: Activity, reply: Json, view: Json) -> None:
         """After a submission: the form closes, or changebot shows the next view in it."""

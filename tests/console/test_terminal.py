@@ -547,3 +547,14 @@ def test_who_shows_each_persons_side_and_lead_as_they_are_now(settings):
     assert "  alex (project lead): management, lead" in shown
     assert "  jo (union representative): union" in shown
     assert "  pat (service user): not in the project yet" in shown
+
+
+def test_a_field_of_several_lines_takes_the_lines_between_two_fences(settings):
+    shown = console(
+        settings,
+        "/checkin measure add Waiting time\n/checkin measure data Waiting time\n"
+        '"""\n2027-01-04 20\n2027-01-11 21\n2027-01-18 19\n"""\n/checkin measure list\n',
+    )
+    assert 'for several lines, """ on a line of its own, the lines, then """ again' in shown
+    assert "3 points added, 0 points replaced" in shown
+    assert "3 points · latest 19 (18 Jan 2027)" in shown
