@@ -22,6 +22,8 @@ Value = dict[str, Any]
 TEXT_INPUTS = frozenset({"plain_text_input", "number_input", "email_text_input", "url_text_input"})
 # Element types that choose one option and send it as `selected_option`.
 SINGLE_CHOICES = frozenset({"static_select", "radio_buttons"})
+# The element that picks a channel (the forum for concerns, in the settings).
+CHANNEL_PICKER = "conversations_select"
 YES = frozenset({"y", "yes"})
 NO = frozenset({"n", "no"})
 _NUMBERS = re.compile(r"[\s,]+")
@@ -75,6 +77,8 @@ class Field:
             return f"{how}{self._empty()}"
         if self.kind == "datepicker":
             return f"a date, YYYY-MM-DD{self._empty()}"
+        if self.kind == CHANNEL_PICKER:
+            return f"a channel, as #name{self._empty()}"
         if self.multiline:
             return (
                 f"type the text{self._empty()}; for several lines, {LINES_FENCE} on a line of "
@@ -99,19 +103,26 @@ class Field:
             return self._value(selected_options=list(element.get("initial_options") or []))
         if self.kind == "datepicker":
             return self._value(selected_date=element.get("initial_date"))
+        if self.kind == CHANNEL_PICKER:
+            return self._value(selected_conversation=element.get("initial_conversation"))
         if self.kind in TEXT_INPUTS:
             return self._value(value=element.get("initial_value"))
         return self._value()
 
-    def answer(self, typed: str) -> Value:
-        """The state value for `typed`; InvalidAnswer when it does not fit the field."""
+    def answer(self, typed: str, names: Names | None = None) -> Value:
+        """The state value for `typed`; InvalidAnswer when it does not fit the field.
+
+        `names` is the workspace's directory, in which a channel typed as `#name` is found.
+        """
         typed = typed.strip()
-        value = self.kept() if not typed else self._parse(typed)
+        value = self.kept() if not typed else self._parse(typed, names or Names())
         if not self.optional and _is_empty(value) and self.kind in _FILLABLE:
             raise InvalidAnswer(f"{self.label} is required.")
         return value
 
-    def _parse(self, typed: str) -> Value:
+    def _parse(self, typed: str, names: Names) -> Value:
+        if self.kind == CHANNEL_PICKER:
+            return self._value(selected_conversation=_channel(typed, names))
         if self.kind in SINGLE_CHOICES:
             return self._value(selected_option=self._choose(typed))
         if self.kind == "checkboxes":
@@ -139,7 +150,17 @@ class Field:
 
 
 _CHOOSING = SINGLE_CHOICES | {"checkboxes"}
-_FILLABLE = TEXT_INPUTS | _CHOOSING | {"datepicker"}
+_FILLABLE = TEXT_INPUTS | _CHOOSING | {"datepicker", CHANNEL_PICKER}
+
+
+def _channel(typed: str, names: Names) -> str:
+    """The id of the channel typed as `#name`."""
+    wanted = typed.removeprefix("#").lower()
+    for channel_id, name in names.channels.items():
+        if name.lower() == wanted:
+            return channel_id
+    known = ", ".join(f"#{name}" for name in names.channels.values())
+    raise InvalidAnswer(f"There is no channel #{wanted} here; the channels are {known}.")
 
 
 def fields(view: Block) -> list[Field]:

@@ -476,7 +476,7 @@ class Console:
             if field.multiline and typed.strip() == form.LINES_FENCE:
                 typed = self._lines_until_fence()
             try:
-                return field.answer(typed)
+                return field.answer(typed, self._workspace.names)
             except form.InvalidAnswer as error:
                 self._say(f"! {error}")
         return None

@@ -129,3 +129,31 @@ def test_the_question_lists_the_choices_and_what_an_empty_answer_does():
         "(1) text (required)",
         "    type the text",
     ]
+
+
+def test_a_channel_is_picked_by_its_name_and_an_unknown_one_is_refused_with_the_choices():
+    (forum,) = fields(
+        {
+            "type": "modal",
+            "blocks": [
+                input_block(
+                    "forum",
+                    {
+                        "type": "conversations_select",
+                        "action_id": "forum",
+                        "initial_conversation": "C1",
+                    },
+                    optional=True,
+                )
+            ],
+        }
+    )
+    names = Names(channels={"C1": "new-ward", "C2": "forum"})
+    assert "a channel, as #name; empty keeps what is there" in forum.question(6, names)
+    assert forum.answer("#Forum", names) == {
+        "type": "conversations_select",
+        "selected_conversation": "C2",
+    }
+    assert forum.answer("", names)["selected_conversation"] == "C1"
+    with pytest.raises(InvalidAnswer, match="There is no channel #ward here; the channels are"):
+        forum.answer("#ward", names)
