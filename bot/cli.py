@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.config import Mode, Settings
 from bot.logs import configure_logging
-from storage.migrate import upgrade
+from storage.migrate import UpgradeRefused, upgrade
 
 DESCRIPTION = (
     "changebot keeps partnership improvement projects moving in Slack. "
@@ -90,10 +90,14 @@ def _db_upgrade(settings: Settings) -> int:
 
 
 def _migrate(settings: Settings) -> list[str]:
-    """Bring the schema up to date; a database that cannot be opened is one line, not a
-    traceback (the driver's first line says why, without the password)."""
+    """Bring the schema up to date; a database that cannot be opened or upgraded is one line,
+    not a traceback (the driver's first line says why, without the password)."""
     try:
         return upgrade(settings.database_url, encryption_keys=settings.encryption_keys)
+    except UpgradeRefused as refused:
+        raise SettingProblem(
+            f"cannot upgrade the database {_safe_url(settings.database_url)}: {refused}"
+        ) from refused
     except DBAPIError as error:
         reason = next(iter(str(error.orig).strip().splitlines()), type(error.orig).__name__)
         raise SettingProblem(

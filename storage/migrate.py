@@ -18,6 +18,7 @@ from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Connection, create_engine, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
@@ -31,6 +32,11 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The key of the PostgreSQL advisory lock held while upgrading: any constant
 # that nothing else in the same database uses ("cbmigrat" read as a bigint).
 _LOCK_KEY = int.from_bytes(b"cbmigrat", "big")
+
+
+class UpgradeRefused(Exception):
+    """The database cannot be brought up to date as it is; the message tells the operator why
+    and what to do (a key to give, a newer changebot's revision), in one line."""
 
 
 def alembic_config(database_url: str) -> Config:
@@ -55,7 +61,8 @@ def upgrade(
     On PostgreSQL the upgrade runs under an advisory lock, so two instances
     starting together take turns: the second finds the work done. Migrations
     that encrypt stored tokens find `encryption_keys` (CHANGEBOT_ENCRYPTION_KEY,
-    newest first) in `config.attributes["encryption_keys"]`.
+    newest first) in `config.attributes["encryption_keys"]`. A database this changebot
+    cannot upgrade raises `UpgradeRefused`, having changed nothing.
     """
     config = alembic_config(database_url)
     engine = _migration_engine(database_url)
@@ -67,11 +74,29 @@ def upgrade(
             # Reading began a transaction: end it, or the migrations would run inside it
             # and never be committed.
             connection.rollback()
-            pending = _revisions_between(config, start, revision)
-            command.upgrade(config, revision)
+            pending = _revisions_between(config, _known(config, start), revision)
+            try:
+                command.upgrade(config, revision)
+            except CommandError as refused:  # a migration's own refusal, written for a person
+                raise UpgradeRefused(str(refused)) from refused
     finally:
         engine.dispose()
     return pending
+
+
+def _known(config: Config, start: str | None) -> str | None:
+    """`start`, checked to be one of our revisions: after a rollback to an older changebot,
+    the database is at a revision that came with a newer one."""
+    if start is None or start in _all_revisions(config):
+        return start
+    raise UpgradeRefused(
+        f"it is at revision {start}, which this changebot does not have: a newer changebot "
+        "upgraded it. Run that version again, or restore the backup taken before the upgrade"
+    )
+
+
+def _all_revisions(config: Config) -> set[str]:
+    return {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
 
 
 def _revisions_between(config: Config, start: str | None, target: str) -> list[str]:

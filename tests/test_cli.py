@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.console.standin import SlackStandIn
-from storage.migrate import MIGRATIONS
+from storage.migrate import MIGRATIONS, upgrade
 
 CHANGEBOT = str(Path(sys.executable).with_name("changebot"))
 
@@ -131,6 +132,49 @@ def test_db_upgrade_says_which_revisions_it_applied_then_that_there_was_nothing(
     revisions = ", ".join(sorted(path.name[:4] for path in (MIGRATIONS / "versions").glob("0*.py")))
     assert first.stdout.startswith(f"Applied {revisions}: the database is up to date")
     assert again.stdout.startswith("Nothing to apply: the database was already up to date")
+
+
+def upgrade_refusal(result: subprocess.CompletedProcess[str]) -> str:
+    """The line a command that could not upgrade the database ended with, after Alembic's
+    own INFO lines about the database it opened."""
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    *alembic, line = result.stderr.splitlines()
+    assert all(" INFO alembic." in said for said in alembic), alembic
+    return line
+
+
+def _database_at(path: Path, revision: str) -> None:
+    """A database left at `revision`, as a rollback to an older changebot finds it."""
+    upgrade(f"sqlite:///{path}")
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = ?", (revision,))
+
+
+def test_a_database_upgraded_by_a_newer_changebot_is_one_line_saying_what_to_do(tmp_path):
+    _database_at(tmp_path / "changebot.db", "0099_from_the_future")
+    for command in (("db", "upgrade"), ("forget", "U012AB3CD")):
+        line = upgrade_refusal(changebot(*command, cwd=tmp_path))
+        assert line == (
+            f"changebot: cannot upgrade the database sqlite:///{tmp_path / 'changebot.db'}: "
+            "it is at revision 0099_from_the_future, which this changebot does not have: a newer "
+            "changebot upgraded it. Run that version again, or restore the backup taken before "
+            "the upgrade"
+        )
+
+
+def test_plaintext_tokens_and_no_key_stop_db_upgrade_with_one_line_naming_the_key(tmp_path):
+    database = tmp_path / "changebot.db"
+    upgrade(f"sqlite:///{database}", "0002")
+    with sqlite3.connect(database) as connection:
+        connection.execute(
+            "INSERT INTO installation (client_id, is_enterprise_install, team_id, bot_token,"
+            " user_id, installed_at) VALUES ('1.2', 0, 'T1', 'xoxb-plain', 'U1', '2026-01-05')"
+        )
+    line = upgrade_refusal(changebot("db", "upgrade", cwd=tmp_path))
+    assert line.startswith(f"changebot: cannot upgrade the database sqlite:///{database}: ")
+    assert "set CHANGEBOT_ENCRYPTION_KEY" in line
+    assert "xoxb-plain" not in line
 
 
 def test_plain_changebot_prints_the_help_which_cites_no_spec(tmp_path):

@@ -12,13 +12,19 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel, select
 
 from storage.db import unit_of_work
-from storage.migrate import alembic_config, context_options, current_revision, upgrade
+from storage.migrate import (
+    UpgradeRefused,
+    alembic_config,
+    context_options,
+    current_revision,
+    upgrade,
+)
 from storage.models import Project
 
 
@@ -67,6 +73,18 @@ def test_upgrade_on_a_migrated_database_keeps_its_data(
         projects = session.exec(select(Project)).all()
     assert [(p.team_id, p.channel_id, p.name) for p in projects] == [("T1", "C1", "Home care")]
     assert current_revision(database_url) == _head(database_url)
+
+
+def test_a_revision_from_a_newer_changebot_stops_the_upgrade_and_changes_nothing(
+    database_url: str, migrated_engine: Engine
+) -> None:
+    with migrated_engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0099_newer'"))
+
+    with pytest.raises(UpgradeRefused, match="at revision 0099_newer, which this changebot"):
+        upgrade(database_url)
+
+    assert current_revision(database_url) == "0099_newer"
 
 
 def test_apscheduler_table_is_left_out_of_the_comparison(migrated_engine: Engine) -> None:

@@ -7,12 +7,11 @@ from collections.abc import Iterator
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from alembic.util import CommandError
 from cryptography.fernet import Fernet
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.pool import NullPool
 
-from storage.migrate import alembic_config, current_revision, upgrade
+from storage.migrate import UpgradeRefused, alembic_config, current_revision, upgrade
 
 # The revision 0003 follows (the merge may re-chain it): the schema with plaintext tokens.
 BEFORE = str(
@@ -68,7 +67,7 @@ def test_plaintext_tokens_and_no_key_stop_the_upgrade_and_change_nothing(
 ) -> None:
     before = _stored(engine)
 
-    with pytest.raises(CommandError, match=r"1 installations .* set CHANGEBOT_ENCRYPTION_KEY"):
+    with pytest.raises(UpgradeRefused, match=r"1 installations .* set CHANGEBOT_ENCRYPTION_KEY"):
         upgrade(database_url)
 
     assert current_revision(database_url) == BEFORE
