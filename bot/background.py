@@ -84,7 +84,12 @@ class BackgroundProcess:
 
     A plain child process (`python -m bot.background`) that reads the same settings
     from the same environment: gunicorn forks its workers after this has started, and
-    a forked worker must inherit nothing of it.
+    a forked worker must inherit nothing of it. It has a process group of its own, so
+    that a Ctrl-C in the terminal reaches `changebot run` alone, which stops its workers
+    first and then this process (`stop`).
+
+    gunicorn's arbiter reaps every child it has with `waitpid(-1)`: it calls `reap`
+    first, so that this process's exit status is still there to read and log.
     """
 
     def __init__(self) -> None:
@@ -97,9 +102,18 @@ class BackgroundProcess:
         self._watcher = threading.Thread(target=self._watch, name="background-watch", daemon=True)
         self._watcher.start()
 
+    def reap(self) -> None:
+        """Collect the process's exit status if it has exited, before anything else can."""
+        if self._process is not None:
+            self._process.poll()
+
+    def winding_down(self) -> None:
+        """The instance is stopping: a process that exits from now on is not started again."""
+        self._stopping.set()
+
     def stop(self) -> None:
         """Ask the process to finish (SIGTERM) and wait for it."""
-        self._stopping.set()
+        self.winding_down()
         process = self._process
         if process is not None and process.poll() is None:
             process.terminate()
@@ -113,19 +127,31 @@ class BackgroundProcess:
             self._watcher.join(5)
 
     def _spawn(self) -> None:
-        self._process = subprocess.Popen([sys.executable, "-m", "bot.background"])
+        self._process = subprocess.Popen([sys.executable, "-m", "bot.background"], process_group=0)
 
     def _watch(self) -> None:
         while not self._stopping.wait(0.5):
             process = self._process
             if process is None or process.poll() is None:
                 continue
+            if self._stopping.is_set():  # it stopped with the instance (systemd signals all)
+                return
             log.error(
-                "the background process exited (code %s); starting it again", process.returncode
+                "the background process %s; starting it again", _how_it_ended(process.returncode)
             )
             time.sleep(RESTART_AFTER_SECONDS)
             if not self._stopping.is_set():
                 self._spawn()
+
+
+def _how_it_ended(returncode: int) -> str:
+    """`exited with code 1`, or `was killed by SIGKILL`: Popen gives a signal as its negative."""
+    if returncode >= 0:
+        return f"exited with code {returncode}"
+    try:
+        return f"was killed by {signal.Signals(-returncode).name}"
+    except ValueError:
+        return f"was killed by signal {-returncode}"
 
 
 if __name__ == "__main__":

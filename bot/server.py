@@ -23,6 +23,7 @@ import json
 import logging
 import os
 import re
+import sys
 import threading
 import weakref
 from collections.abc import Callable, Iterable
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
 from gunicorn.glogging import Logger as GunicornLogger
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
@@ -287,6 +289,14 @@ class ChangebotServer(BaseApplication):
         self._worker = self._build_worker(self._settings)
         return self._worker.application
 
+    def run(self) -> None:
+        """gunicorn's own `run`, with the arbiter that minds the background process too."""
+        try:
+            _InstanceArbiter(self, self._background).run()
+        except RuntimeError as error:  # gunicorn's refusal of its configuration, as it says it
+            print(f"\nError: {error}\n", file=sys.stderr)
+            sys.exit(1)
+
     def _start_background(self, _arbiter: Any) -> None:
         if self._background is not None:
             self._background.start()
@@ -298,6 +308,31 @@ class ChangebotServer(BaseApplication):
     def _stop_runtime(self, _arbiter: Any, _worker: Any) -> None:
         if self._worker is not None:
             self._worker.stop()
+
+
+class _InstanceArbiter(Arbiter):
+    """gunicorn's arbiter, minding the instance's background process beside its workers.
+
+    Its `waitpid(-1)` reaps every child, the background process included: that
+    one's status is collected first, by its pid, as gunicorn does for its own
+    dirty arbiter, so that a crash is logged with its real code or signal. And a
+    background process that ends once the instance has begun to stop (a signal
+    sent to every process of the service) is not started again.
+    """
+
+    def __init__(self, app: BaseApplication, background: BackgroundProcess | None) -> None:
+        super().__init__(app)
+        self._background = background
+
+    def reap_workers(self) -> None:
+        if self._background is not None:
+            self._background.reap()
+        super().reap_workers()
+
+    def stop(self, graceful: bool = True) -> None:
+        if self._background is not None:
+            self._background.winding_down()
+        super().stop(graceful)
 
 
 # How gunicorn names the client when it refuses a request it cannot parse.

@@ -261,12 +261,21 @@ def free_port() -> int:
 class RunningBot:
     """One `changebot run` process; stopping it sends SIGTERM, as a supervisor would."""
 
-    def __init__(self, env: dict[str, str], cwd: Path) -> None:
-        self.url = f"http://127.0.0.1:{env['PORT']}"
+    def __init__(self, env: dict[str, str], cwd: Path, *, own_session: bool = False) -> None:
+        """`own_session`: in a process group of its own, as in a terminal or under systemd."""
+        host = env["HOST"]
+        self.url = (
+            f"http://[{host}]:{env['PORT']}" if ":" in host else f"http://{host}:{env['PORT']}"
+        )
         self.log = cwd / f"changebot-{len(list(cwd.glob('changebot-*.log')))}.log"
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(  # noqa: S603 - our own console script
-                [CHANGEBOT, "run"], env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT
+                [CHANGEBOT, "run"],
+                env=env,
+                cwd=cwd,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=own_session,
             )
         wait_until(self._healthy, what="changebot run to answer /healthz", timeout=20)
 
@@ -281,6 +290,23 @@ class RunningBot:
     def terminate(self) -> int:
         self.process.send_signal(signal.SIGTERM)
         return self.process.wait(timeout=30)
+
+    def children(self) -> list[int]:
+        """The pids of the processes `changebot run` started (its worker, its background
+        process), whichever of its threads started them."""
+        tasks = Path(f"/proc/{self.process.pid}/task")
+        return [
+            int(pid) for task in tasks.iterdir() for pid in (task / "children").read_text().split()
+        ]
+
+    def background_pids(self) -> list[int]:
+        """The pid of the instance's background process (sender and scheduler), or none
+        while it is being started again."""
+        return [
+            pid
+            for pid in self.children()
+            if b"bot.background" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        ]
 
 
 def bot_environment(standin: SlackStandIn, database_url: str, **extra: str) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -10,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from cryptography.fernet import Fernet
 
 from bot.console.requests import RequestFactory
@@ -203,3 +205,48 @@ def test_run_with_a_wrong_encryption_key_names_the_setting_and_not_the_keys(stan
     assert line.startswith("changebot: CHANGEBOT_ENCRYPTION_KEY: key 2 of 2 is not a Fernet key")
     assert good not in line
     assert "not-a-fernet-key" not in line
+
+
+def _gone(pid: int) -> bool:
+    """Whether process `pid` has exited (a zombie awaiting its reaper counts as gone)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+def test_a_background_process_killed_outright_is_logged_with_its_signal_and_started_again(bot):
+    (killed,) = bot.background_pids()
+    os.kill(killed, signal.SIGKILL)
+    said = "ERROR bot.background: the background process was killed by SIGKILL; starting it again"
+    wait_until(lambda: said in bot.log.read_text(), what="the kill logged", timeout=10)
+    wait_until(
+        lambda: bot.background_pids() not in ([], [killed]),
+        what="a new background process",
+        timeout=10,
+    )
+    (again,) = bot.background_pids()
+    assert bot.terminate() == 0
+    wait_until(lambda: _gone(again), what="the new background process to stop")
+
+
+@pytest.mark.parametrize("whole_group", [True, False], ids=["ctrl-c", "systemd"])
+def test_a_signal_to_every_process_of_the_instance_stops_it_cleanly_and_leaves_nothing(
+    environment, tmp_path, whole_group
+):
+    """Ctrl-C in a terminal sends SIGINT to the foreground process group; systemd's stop
+    sends SIGTERM to every process of the service."""
+    bot = RunningBot(environment, tmp_path, own_session=True)
+    wait_until(lambda: "background work started" in bot.log.read_text(), what="the background")
+    (background,) = bot.background_pids()
+    if whole_group:
+        os.killpg(bot.process.pid, signal.SIGINT)
+    else:
+        for pid in (bot.process.pid, *bot.children()):
+            os.kill(pid, signal.SIGTERM)
+    assert bot.process.wait(timeout=30) == 0
+    wait_until(lambda: _gone(background), what="the background process to stop")
+    log = bot.log.read_text()
+    assert " ERROR " not in log, log
+    assert "Traceback" not in log
+    assert log.count("INFO bot.runtime: changebot ") == 4, log  # two processes started and stopped
