@@ -7,6 +7,7 @@ passed into the app factory, the engine and the scheduler.
 from __future__ import annotations
 
 from enum import StrEnum
+from ipaddress import IPv6Address
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -26,6 +27,8 @@ _SLACK_CREDENTIALS = (
     "SLACK_CLIENT_ID",
     "SLACK_CLIENT_SECRET",
 )
+# A server in a container listens on every interface.
+ALL_INTERFACES = "0.0.0.0"  # noqa: S104
 # Driver names that leave the PostgreSQL driver to SQLAlchemy's default, psycopg 2.
 _PLAIN_POSTGRESQL = frozenset({"postgresql", "postgres"})
 
@@ -58,7 +61,7 @@ class Settings(BaseSettings):
     # (X-Forwarded-For), for the public pages' rate limits; 0: none, the connection's own.
     changebot_trusted_proxies: int = Field(default=0, ge=0, le=10)
     # The address HTTP mode listens on; tests and the benchmarks use 127.0.0.1.
-    host: str = "0.0.0.0"  # noqa: S104 - a server in a container listens on every interface
+    host: str = ALL_INTERFACES
     # Request threads of HTTP mode: a slow client holds one for up to 2 s (bot/http_worker.py),
     # so there are enough for a few of those and Slack's requests at once.
     http_threads: int = Field(default=32, ge=1, le=64)
@@ -75,6 +78,28 @@ class Settings(BaseSettings):
         # WebClient joins method names with urljoin: without the slash the
         # last path segment would be replaced, not extended (PLATFORM.md).
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("host")
+    @classmethod
+    def _listen_address(cls, value: str) -> str:
+        """An address or host name to listen on, an IPv6 address without its brackets; blank
+        is every interface, as it always was."""
+        host = value.strip().removeprefix("[").removesuffix("]")
+        if not host:
+            return ALL_INTERFACES
+        if any(char.isspace() or char in "/[]" for char in host):
+            raise ValueError("must be an address or host name to listen on, such as 0.0.0.0 or ::")
+        if ":" in host:
+            try:
+                IPv6Address(host)
+            except ValueError as exc:
+                raise ValueError("must be an address without a port (PORT sets the port)") from exc
+        return host
+
+    @property
+    def bind(self) -> str:
+        """Where `changebot run` listens, as gunicorn reads it: an IPv6 address in brackets."""
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
 
     @field_validator("public_url")
     @classmethod

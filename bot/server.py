@@ -267,7 +267,7 @@ class ChangebotServer(BaseApplication):
         """
         settings = self._settings
         for name, value in {
-            "bind": f"{settings.host}:{settings.port}",
+            "bind": settings.bind,
             "workers": 1,
             "worker_class": DeadlineWorker,
             "threads": settings.http_threads,

@@ -87,6 +87,18 @@ def test_an_unknown_time_zone_is_one_line(tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("host", "said"),
+    [
+        ("127.0.0.1:8080", "must be an address without a port (PORT sets the port)"),
+        ("local host", "must be an address or host name to listen on, such as 0.0.0.0 or ::"),
+    ],
+)
+def test_a_host_run_cannot_listen_on_is_one_line(tmp_path, host, said):
+    line = refusal(changebot("db", "upgrade", cwd=tmp_path, HOST=host))
+    assert line == f"changebot: HOST: {said}"
+
+
+@pytest.mark.parametrize(
     ("url", "said"),
     [
         ("ftp://trust.example", "must be an http:// or https:// address"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import threading
@@ -24,6 +25,7 @@ from .conftest import (
     LEAD,
     RunningBot,
     bot_environment,
+    http_get,
     http_post,
     wait_until,
 )
@@ -250,3 +252,15 @@ def test_a_signal_to_every_process_of_the_instance_stops_it_cleanly_and_leaves_n
     assert " ERROR " not in log, log
     assert "Traceback" not in log
     assert log.count("INFO bot.runtime: changebot ") == 4, log  # two processes started and stopped
+
+
+def test_run_listens_on_an_ipv6_address(standin, tmp_path):
+    try:
+        socket.create_server(("::1", 0), family=socket.AF_INET6).close()
+    except OSError as error:
+        pytest.skip(f"no IPv6 loopback here: {error}")
+    bot = RunningBot(
+        bot_environment(standin, f"sqlite:///{tmp_path / 'changebot.db'}", HOST="::1"), tmp_path
+    )
+    assert http_get(bot.url + "/healthz").json()["ok"] is True
+    assert bot.terminate() == 0
