@@ -36,6 +36,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
+from bot.logs import RepeatedFailure
 from bot.views.message import Message, Upload
 from storage.db import insert_new, unit_of_work
 from storage.models import OutboxMessage, OutboxStatus
@@ -56,6 +57,8 @@ AUTH_ERRORS = frozenset(
     {"invalid_auth", "token_revoked", "account_inactive", "not_authed", "no_installation"}
 )
 MAX_BACKOFF_SECONDS = 600
+# While every pass fails (the database down), the sender's pause between them grows to this.
+MAX_FAILING_PAUSE_SECONDS = 5.0
 # A channel that posted within this long may have hit its own rate limit.
 CHANNEL_LIMIT_WINDOW = timedelta(seconds=1.5)
 
@@ -181,6 +184,7 @@ class Sender:
         self._wakeup = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._failing = RepeatedFailure(log, "the outbox pass")
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="outbox-sender", daemon=True)
@@ -204,12 +208,21 @@ class Sender:
         while not self._stopping.is_set():
             try:
                 delivered = self._deliver_pass(stop_early=True)
-            except Exception:
-                log.exception("outbox pass failed; trying again shortly")
+            except Exception as error:
+                self._failing.failed(error)
                 delivered = 0
+            else:
+                self._failing.succeeded()
             if delivered < self._batch:
-                self._wakeup.wait(self._poll_interval)
+                self._wakeup.wait(self._pause())
                 self._wakeup.clear()
+
+    def _pause(self) -> float:
+        """The poll interval, doubled for each pass in a row that failed, up to a few seconds:
+        a database that is down is not asked four times a second. A wake-up (a commit) still
+        brings the next pass at once."""
+        longest = max(self._poll_interval, MAX_FAILING_PAUSE_SECONDS)
+        return float(min(self._poll_interval * 2 ** min(self._failing.failures, 16), longest))
 
     def deliver_due(self) -> int:
         """Claim and post every due row this pass can; returns how many were handled.

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import logging
 import re
+import time
+from collections.abc import Callable
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # At DEBUG these write request bodies, payloads and the text changebot posts.
@@ -75,6 +77,57 @@ def _indented(text: str) -> str:
 
 def _unquoted(text: str) -> str:
     return _DATABASE_DETAIL.sub(_DETAIL_LEFT_OUT, text)
+
+
+class RepeatedFailure:
+    """The log of work that is tried again and again while it fails (the database down).
+
+    The first failure is logged with its traceback; while the same work keeps failing,
+    one line every `every` seconds says so and how often, instead of a traceback per try
+    (the sender tries four times a second); the first success after says it works again.
+    The repeated line names the exception's type only: its message may quote the database.
+    """
+
+    def __init__(
+        self,
+        logger: logging.Logger,
+        what: str,
+        *,
+        every: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._log = logger
+        self._what = what
+        self._every = every
+        self._clock = clock
+        self._failures = 0
+        self._reported_at = 0.0
+
+    @property
+    def failures(self) -> int:
+        """How many tries in a row have failed: none while the work works."""
+        return self._failures
+
+    def failed(self, error: BaseException) -> None:
+        self._failures += 1
+        now = self._clock()
+        if self._failures == 1:
+            self._log.error("%s failed; trying again shortly", self._what, exc_info=error)
+        elif now - self._reported_at >= self._every:
+            self._log.error(
+                "%s is still failing (%s, %d tries in a row); trying again",
+                self._what,
+                type(error).__name__,
+                self._failures,
+            )
+        else:
+            return
+        self._reported_at = now
+
+    def succeeded(self) -> None:
+        if self._failures:
+            self._log.info("%s works again, after %d failed tries", self._what, self._failures)
+            self._failures = 0
 
 
 def configure_logging(level: int) -> None:

@@ -34,6 +34,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.util import datetime_to_utc_timestamp
 from sqlalchemy.engine import Engine
 
+from bot.logs import RepeatedFailure
 from bot.scheduling.lease import DatabaseLease
 
 log = logging.getLogger(__name__)
@@ -126,6 +127,7 @@ class Scheduler:
             engine=engine, name=LEASE_NAME, holder=instance_id, ttl=lease_ttl
         )
         self._check_every = check_every
+        self._renewing = RepeatedFailure(log, "renewing the scheduler lease")
         self._context: object = None
         self._leading = False
         self._stopping = threading.Event()
@@ -227,14 +229,16 @@ class Scheduler:
         """Renew or take the lease, and run or pause job processing to match."""
         try:
             leading = self._lease.acquire_or_renew()
-        except Exception:
-            log.exception("could not reach the database to renew the scheduler lease")
+        except Exception as error:
+            self._renewing.failed(error)
             leading = False
+        else:
+            self._renewing.succeeded()
         if leading and not self._leading:
             log.info("this instance now runs the scheduled jobs")
             self._aps.resume()
         elif not leading and self._leading:
-            log.info("another instance runs the scheduled jobs now")
+            log.info("this instance no longer runs the scheduled jobs")
             self._aps.pause()
         elif leading:
             # Jobs added by other processes are in the store but unknown to our

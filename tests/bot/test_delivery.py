@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from slack_sdk import WebClient
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from bot.console.standin import SlackStandIn
 from bot.delivery import MAX_BACKOFF_SECONDS, Sender, Unreachable, enqueue
 from bot.installations import StaticToken
 from bot.views.message import Message, Upload
-from storage.db import unit_of_work
+from storage.db import make_engine, unit_of_work
+from storage.migrate import upgrade
 from storage.models import OutboxMessage, OutboxStatus
 
 TOKEN = "xoxb-delivery"
@@ -344,3 +348,36 @@ def test_an_update_held_back_by_a_failure_never_overwrites_a_later_one(
         "resolved"
     ]
     assert _row(migrated_engine, "card:acknowledged").status == OutboxStatus.SENT
+
+
+def test_a_database_that_is_down_is_one_traceback_and_fewer_tries_until_it_is_back(
+    tmp_path, standin, caplog
+):
+    folder = tmp_path / "mounted-later"
+    url = f"sqlite:///{folder / 'changebot.db'}"
+    engine = make_engine(url)
+    sender = Sender(
+        engine=engine,
+        tokens=StaticToken(TOKEN),
+        api_url=standin.api_url,
+        instance_id="instance-a",
+        poll_interval=0.01,
+    )
+    caplog.set_level(logging.INFO, logger="bot.delivery")
+    tries: list[None] = []
+    event.listen(engine, "do_connect", lambda *_: tries.append(None))
+    sender.start()
+    try:
+        time.sleep(0.6)  # sixty passes at the poll interval; the backoff makes it six
+        assert len(tries) < 10
+        folder.mkdir()
+        upgrade(url)
+        _enqueue(engine, "after-the-outage")
+        sender.wake()
+        standin.wait_for("chat.postMessage")
+    finally:
+        sender.stop()
+        engine.dispose()
+    errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert [bool(record.exc_info) for record in errors] == [True]
+    assert "the outbox pass works again, after" in caplog.text

@@ -23,6 +23,7 @@ from bot.logs import (
     BOLT_VERIFICATION_LOGGER,
     FORMAT,
     EscapingFormatter,
+    RepeatedFailure,
     keep_bodies_out_of_logs,
 )
 from bot.server import EscapingGunicornLogger
@@ -168,3 +169,33 @@ def test_what_postgresql_quotes_of_a_refused_row_is_left_out_of_the_log(postgres
     assert "my manager bullies me" not in logged
     assert "DETAIL: (left out of the log: it can quote what someone wrote)" in logged
     assert "violates not-null constraint" in logged  # what went wrong still shows
+
+
+def test_a_failure_that_repeats_is_one_traceback_then_a_line_a_minute_then_its_end(caplog):
+    now = [0.0]
+    failing = RepeatedFailure(
+        logging.getLogger("bot.delivery"), "the outbox pass", clock=lambda: now[0]
+    )
+    caplog.set_level(logging.INFO, logger="bot.delivery")
+    for _ in range(241):  # four tries a second for a minute, and one more
+        try:
+            raise ConnectionRefusedError("connection to the database refused")
+        except ConnectionRefusedError as error:
+            failing.failed(error)
+        now[0] += 0.25
+    failing.succeeded()
+    failing.succeeded()
+
+    said = [
+        (record.levelname, record.getMessage(), bool(record.exc_info)) for record in caplog.records
+    ]
+    assert said == [
+        ("ERROR", "the outbox pass failed; trying again shortly", True),
+        (
+            "ERROR",
+            "the outbox pass is still failing (ConnectionRefusedError, 241 tries in a row); "
+            "trying again",
+            False,
+        ),
+        ("INFO", "the outbox pass works again, after 241 failed tries", False),
+    ]
