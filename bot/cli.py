@@ -150,7 +150,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("run", help="start the bot (Socket Mode, HTTP, or the console)")
     commands.add_parser("console", help="the whole app against a simulated local workspace")
     db = commands.add_parser("db", help="database maintenance")
-    db.add_subparsers(dest="db_command", required=True).add_parser(
+    db.add_subparsers(dest="db_command", metavar="{upgrade}", required=True).add_parser(
         "upgrade", help="apply schema migrations"
     )
     forget = commands.add_parser(
@@ -251,3 +251,7 @@ def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

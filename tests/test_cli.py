@@ -204,3 +204,23 @@ def test_version(tmp_path):
     result = changebot("--version", cwd=tmp_path)
     assert result.returncode == 0
     assert result.stdout.strip() == "changebot 0.1.0"
+
+
+def test_db_without_its_subcommand_names_the_subcommand_it_wants(tmp_path):
+    result = changebot("db", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        "changebot db: error: the following arguments are required: {upgrade}"
+    )
+
+
+def test_python_dash_m_bot_cli_is_the_changebot_command(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--version"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (result.returncode, result.stdout.strip()) == (0, "changebot 0.1.0")
