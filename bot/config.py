@@ -31,6 +31,8 @@ _SLACK_CREDENTIALS = (
 ALL_INTERFACES = "0.0.0.0"  # noqa: S104
 # Driver names that leave the PostgreSQL driver to SQLAlchemy's default, psycopg 2.
 _PLAIN_POSTGRESQL = frozenset({"postgresql", "postgres"})
+# What they are read as: psycopg 3, changebot's `postgres` extra.
+_POSTGRESQL_DRIVER = "postgresql+psycopg"
 
 
 class Mode(StrEnum):
@@ -137,11 +139,16 @@ class Settings(BaseSettings):
         except ArgumentError as exc:
             raise ValueError(f"not a database URL (such as {EXAMPLE_DATABASE_URL})") from exc
         if url.drivername in _PLAIN_POSTGRESQL:
-            url = url.set(drivername="postgresql+psycopg")
+            url = url.set(drivername=_POSTGRESQL_DRIVER)
             value = url.render_as_string(hide_password=False)
         try:
             url.get_dialect().import_dbapi()
         except (NoSuchModuleError, ImportError) as exc:
+            if url.drivername == _POSTGRESQL_DRIVER:
+                raise ValueError(
+                    "the PostgreSQL driver (psycopg) is not installed: in changebot's folder, "
+                    "run pip install '.[postgres]'"
+                ) from exc
             raise ValueError(
                 f"changebot cannot open {url.drivername} databases "
                 f"(use sqlite:/// or {EXAMPLE_DATABASE_URL})"

@@ -81,6 +81,23 @@ def test_a_database_that_cannot_be_opened_is_one_line_naming_the_setting(tmp_pat
     assert "hunter2" not in line
 
 
+def test_postgresql_without_its_driver_installed_says_how_to_install_it(tmp_path):
+    blocked = tmp_path / "without-psycopg" / "psycopg"
+    blocked.mkdir(parents=True)
+    (blocked / "__init__.py").write_text('raise ImportError("No module named psycopg")\n')
+    result = changebot(
+        "db",
+        "upgrade",
+        cwd=tmp_path,
+        DATABASE_URL="postgresql://changebot@db.internal/changebot",
+        PYTHONPATH=str(blocked.parent),
+    )
+    assert refusal(result) == (
+        "changebot: DATABASE_URL: the PostgreSQL driver (psycopg) is not installed: in "
+        "changebot's folder, run pip install '.[postgres]'"
+    )
+
+
 def test_an_unknown_time_zone_is_one_line(tmp_path):
     line = refusal(changebot("console", cwd=tmp_path, CHANGEBOT_TIMEZONE="Europe/Londn"))
     assert line == "changebot: CHANGEBOT_TIMEZONE: unknown time zone 'Europe/Londn'"
