@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.config import Mode, Settings
 from bot.logs import configure_logging
-from storage.migrate import UpgradeRefused, upgrade
+from storage.migrate import UpgradeRefused, holds_a_schema, upgrade
 
 DESCRIPTION = (
     "changebot keeps partnership improvement projects moving in Slack. "
@@ -91,7 +91,7 @@ def _db_upgrade(settings: Settings) -> int:
 
 def _migrate(settings: Settings) -> list[str]:
     """Bring the schema up to date; a database that cannot be opened or upgraded is one line,
-    not a traceback (the driver's first line says why, without the password)."""
+    not a traceback."""
     try:
         return upgrade(settings.database_url, encryption_keys=settings.encryption_keys)
     except UpgradeRefused as refused:
@@ -99,10 +99,23 @@ def _migrate(settings: Settings) -> list[str]:
             f"cannot upgrade the database {_safe_url(settings.database_url)}: {refused}"
         ) from refused
     except DBAPIError as error:
-        reason = next(iter(str(error.orig).strip().splitlines()), type(error.orig).__name__)
-        raise SettingProblem(
-            f"DATABASE_URL: cannot open the database {_safe_url(settings.database_url)}: {reason}"
-        ) from error
+        raise _cannot_open(settings, error) from error
+
+
+def _cannot_open(settings: Settings, error: DBAPIError) -> SettingProblem:
+    """The driver's first line says why, without the password."""
+    reason = next(iter(str(error.orig).strip().splitlines()), type(error.orig).__name__)
+    return SettingProblem(
+        f"DATABASE_URL: cannot open the database {_safe_url(settings.database_url)}: {reason}"
+    )
+
+
+def _holds_a_schema(settings: Settings) -> bool:
+    """Whether the database was ever migrated; one that cannot be opened is one line."""
+    try:
+        return holds_a_schema(settings.database_url)
+    except DBAPIError as error:
+        raise _cannot_open(settings, error) from error
 
 
 def _check_slack(settings: Settings) -> None:
@@ -211,6 +224,14 @@ def _forget(settings: Settings, user_id: str) -> int:
             file=sys.stderr,
         )
         return 2
+    where = _safe_url(settings.database_url)
+    if not _holds_a_schema(settings):
+        # Run from another folder, sqlite:///changebot.db is a new, empty file: "nothing to
+        # change" would tell the operator the person is forgotten when they are not.
+        raise SettingProblem(
+            f"DATABASE_URL: {where} holds no changebot data: give the database that "
+            "changebot run uses (for SQLite, its full path: sqlite:////srv/changebot/changebot.db)"
+        )
     _migrate(settings)
     engine = make_engine(settings.database_url)
     try:
@@ -219,7 +240,7 @@ def _forget(settings: Settings, user_id: str) -> int:
     finally:
         engine.dispose()
     if not erasure.changed:
-        print(f"Nothing to change: no records of {user_id}.")
+        print(f"Nothing to change: no records of {user_id} in {where}.")
         return 0
     print(f"Forgot {user_id}:")
     for label, count in erasure.counts():

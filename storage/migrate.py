@@ -20,7 +20,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Connection, create_engine, func, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
@@ -103,6 +103,18 @@ def _revisions_between(config: Config, start: str | None, target: str) -> list[s
     """The revisions after `start` up to `target`, oldest first."""
     scripts = ScriptDirectory.from_config(config)
     return [script.revision for script in reversed(list(scripts.iterate_revisions(target, start)))]
+
+
+def holds_a_schema(database_url: str) -> bool:
+    """Whether the database was ever migrated, as the one `changebot run` uses has been.
+
+    A SQLite file that is not there is not created to find out.
+    """
+    url = make_url(database_url)
+    file = url.database if url.get_backend_name() == "sqlite" else None
+    if file and file != ":memory:" and not Path(file).exists():
+        return False
+    return current_revision(database_url) is not None
 
 
 def current_revision(database_url: str) -> str | None:

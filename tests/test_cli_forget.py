@@ -135,7 +135,10 @@ def test_forget_erases_a_person_says_what_changed_and_a_second_run_changes_nothi
     assert JO not in payload
 
     second = _forget(database, tmp_path, JO)
-    assert (second.returncode, second.stdout) == (0, "Nothing to change: no records of UJO.\n")
+    assert (second.returncode, second.stdout) == (
+        0,
+        f"Nothing to change: no records of UJO in {database}.\n",
+    )
     assert _rows(database) == rows
 
 
@@ -151,6 +154,22 @@ def test_forget_refuses_what_is_not_a_slack_user_id_and_touches_nothing(
     assert line.startswith("changebot forget: ")
     assert "is not a Slack user id" in line
     assert _rows(database) == before
+
+
+def test_forget_on_a_database_changebot_never_used_refuses_rather_than_says_nothing_to_change(
+    tmp_path,
+):
+    """Run from another folder, the default sqlite:///changebot.db is not the service's."""
+    elsewhere = tmp_path / "changebot.db"
+    refused = _forget(f"sqlite:///{elsewhere}", tmp_path, JO)
+    assert refused.returncode == 2
+    assert refused.stdout == ""
+    assert refused.stderr == (
+        f"changebot: DATABASE_URL: sqlite:///{elsewhere} holds no changebot data: give the "
+        "database that changebot run uses (for SQLite, its full path: "
+        "sqlite:////srv/changebot/changebot.db)\n"
+    )
+    assert not elsewhere.exists()
 
 
 def test_forget_says_in_plain_words_what_it_does():
