@@ -116,7 +116,7 @@ def test_forget_erases_a_person_says_what_changed_and_a_second_run_changes_nothi
         "  sign-offs, now by a former partner: 0",
     ):
         assert line in lines
-    assert len(lines) == 20  # "Forgot UJO:" and a line for each kind of record
+    assert len(lines) == 21  # "Forgot UJO:" and a line for each kind of record
     assert SECRET_WORDS not in first.stdout + first.stderr
     assert LEAD not in first.stdout + first.stderr
 
