@@ -23,6 +23,8 @@ from bot.scheduling.scheduler import Scheduler
 from storage.db import unit_of_work
 from storage.models import ProcessedEvent
 
+MIDDAY = datetime(2027, 1, 4, 12, 0, tzinfo=UTC)
+
 
 def _scheduler(engine, name):
     return Scheduler(engine=engine, instance_id=name, check_every=3600)
@@ -110,23 +112,22 @@ def test_a_run_missed_while_down_runs_once_when_the_instance_comes_back(
     database_url, migrated_engine, caplog
 ):
     caplog.set_level(logging.INFO, logger="bot.runs.housekeeping")
-    before = _runtime(database_url, migrated_engine)
-    start_background(before)
-    before.scheduler.add(
-        "every-minute", "bot.scheduling.jobs:forget_old_events", IntervalTrigger(minutes=1)
-    )
-    before.scheduler.stop()
-    before.sender.stop()
+    # At noon, well away from the daily housekeeping run (03:17 UTC), which would forget
+    # the same events once more had the ten minutes down crossed it.
+    with time_machine.travel(MIDDAY):
+        before = _runtime(database_url, migrated_engine)
+        start_background(before)
+        before.scheduler.add(
+            "every-minute", "bot.scheduling.jobs:forget_old_events", IntervalTrigger(minutes=1)
+        )
+        before.scheduler.stop()
+        before.sender.stop()
     with unit_of_work(migrated_engine) as session:
-        session.add(
-            ProcessedEvent(event_id="Ev-old", received_at=datetime.now(UTC) - timedelta(days=2))
-        )
-        session.add(
-            ProcessedEvent(event_id="Ev-new", received_at=datetime.now(UTC) + timedelta(minutes=11))
-        )
+        session.add(ProcessedEvent(event_id="Ev-old", received_at=MIDDAY - timedelta(days=2)))
+        session.add(ProcessedEvent(event_id="Ev-new", received_at=MIDDAY + timedelta(minutes=11)))
 
     # Ten minutes down: ten runs of the every-minute job were missed.
-    with time_machine.travel(datetime.now(UTC) + timedelta(minutes=10, seconds=30)):
+    with time_machine.travel(MIDDAY + timedelta(minutes=10, seconds=30)):
         after = _runtime(database_url, migrated_engine)
         start_background(after)
         try:
