@@ -184,7 +184,7 @@ class Console:
             try:
                 self._handle(line)
             except Exception as error:
-                log.exception("the console failed on %r", line)
+                log.exception("the console failed on %s", _what_was_typed(line))
                 self._say(f"! That did not work: {error}")
 
     def _watch(self, stopping: threading.Event) -> None:
@@ -643,6 +643,13 @@ class Console:
         for line in lines:
             self._stdout.write(line + "\n")
         self._stdout.flush()
+
+
+def _what_was_typed(line: str) -> str:
+    """The command a failed line named, for the log: never the words after it, which are
+    a person's (the stage's title, the feedback)."""
+    word = line.split(maxsplit=1)[0] if line.strip() else ""
+    return word if word[:1] in ("/", ":") and word[1:].isalnum() else "a line of text"
 
 
 COMMANDS: dict[str, Callable[[Console, str], None]] = {

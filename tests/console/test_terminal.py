@@ -19,7 +19,7 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.config import Settings
-from bot.console.terminal import COMMANDS, Console, run_console
+from bot.console.terminal import COMMANDS, Console, _what_was_typed, run_console
 from bot.console.workspace import Workspace, open_workspace
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -558,3 +558,17 @@ def test_a_field_of_several_lines_takes_the_lines_between_two_fences(settings):
     assert 'for several lines, """ on a line of its own, the lines, then """ again' in shown
     assert "3 points added, 0 points replaced" in shown
     assert "3 points · latest 19 (18 Jan 2027)" in shown
+
+
+@pytest.mark.parametrize(
+    ("line", "logged"),
+    [
+        ("/stage add Tell nobody about the rota", "/stage"),
+        (":press 2", ":press"),
+        ("the rota is unfair to night staff", "a line of text"),
+        ("/stage&amp;secret words", "a line of text"),
+        ("", "a line of text"),
+    ],
+)
+def test_a_failed_line_is_logged_by_its_command_alone(line, logged):
+    assert _what_was_typed(line) == logged
