@@ -9,13 +9,13 @@ from __future__ import annotations
 from enum import StrEnum
 from ipaddress import IPv6Address
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from bot import zones
 from storage.encryption import GENERATE_KEY, TokenCipher, parse_keys
 
 EXAMPLE_DATABASE_URL = "postgresql+psycopg://USER:PASSWORD@HOST:5432/DATABASE"
@@ -158,11 +158,14 @@ class Settings(BaseSettings):
     @field_validator("changebot_timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
+        """A zone new projects can keep: one that exists, as a project's settings take it
+        (any case), and not GMT or UTC, which they refuse."""
+        zone = zones.zone_named(value)
+        if not zones.valid_timezone(zone):
+            raise ValueError(f"unknown time zone {value!r}")
+        if zones.greenwich_time(zone):
+            raise ValueError(f"{zone!r} {zones.NO_SUMMER_TIME}")
+        return zone
 
     @field_validator("changebot_encryption_key")
     @classmethod

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import Settings
 from bot.console.standin import SlackStandIn
 from storage.migrate import MIGRATIONS, upgrade
 
@@ -101,6 +102,17 @@ def test_postgresql_without_its_driver_installed_says_how_to_install_it(tmp_path
 def test_an_unknown_time_zone_is_one_line(tmp_path):
     line = refusal(changebot("console", cwd=tmp_path, CHANGEBOT_TIMEZONE="Europe/Londn"))
     assert line == "changebot: CHANGEBOT_TIMEZONE: unknown time zone 'Europe/Londn'"
+
+
+def test_greenwich_time_as_the_default_zone_is_one_line_naming_uk_time(tmp_path):
+    line = refusal(changebot("console", cwd=tmp_path, CHANGEBOT_TIMEZONE="Etc/UTC"))
+    assert line.startswith("changebot: CHANGEBOT_TIMEZONE: 'Etc/UTC' has no summer time")
+    assert line.endswith("For UK time use Europe/London.")
+
+
+def test_the_default_zone_is_found_in_any_case():
+    settings = Settings(_env_file=None, changebot_timezone="europe/london")
+    assert settings.changebot_timezone == "Europe/London"
 
 
 @pytest.mark.parametrize(

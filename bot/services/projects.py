@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bot import zones
 from bot.errors import InvalidInput
 from bot.services import principles
 from bot.services.partners import remember, require_both_sides, require_lead
@@ -188,8 +187,8 @@ def change_settings(
     Schedules follow a new time zone or calendar by themselves (bot/scheduling/sync.py).
     """
     require_settings_lead(session=session, project=project, by=by)
-    settings = replace(settings, timezone=_zone_named(settings.timezone))
-    _check_settings(settings)
+    settings = replace(settings, timezone=zones.zone_named(settings.timezone))
+    _check_settings(settings, current_timezone=project.timezone)
     project.timezone = settings.timezone
     project.calendar = settings.calendar
     project.signoff_mode = settings.signoff_mode
@@ -207,51 +206,19 @@ def change_settings(
     return project
 
 
-def _check_settings(settings: ProjectSettings) -> None:
-    if not valid_timezone(settings.timezone):
+def _check_settings(settings: ProjectSettings, *, current_timezone: str) -> None:
+    """Refuse a wrong setting, naming its field. A project already on GMT (the deployment's
+    default zone, say) keeps it when its other settings are saved: the form sends the zone
+    back each time, and refusing it would let nothing else be saved."""
+    if not zones.valid_timezone(settings.timezone):
         raise InvalidInput(
             f"`{settings.timezone}` is not a time zone. Use a name like Europe/London "
             "or Europe/Dublin.",
             field="timezone",
         )
-    if _greenwich_time(settings.timezone):
-        raise InvalidInput(
-            f"`{settings.timezone}` has no summer time: from March to October every reminder"
-            " and check-in would come an hour late by the ward's clock. For UK time use"
-            " Europe/London.",
-            field="timezone",
-        )
+    if zones.greenwich_time(settings.timezone) and settings.timezone != current_timezone:
+        raise InvalidInput(f"`{settings.timezone}` {zones.NO_SUMMER_TIME}", field="timezone")
     if settings.calendar not in CALENDARS:
         raise InvalidInput("Choose one of the bank-holiday calendars.", field="calendar")
     if settings.rule_length not in RULE_LENGTHS:
         raise InvalidInput("The rules look at 6, 7 or 8 points.", field="rule_length")
-
-
-def _greenwich_time(name: str) -> bool:
-    """GMT or UTC by any of its names (`GMT0`, `Etc/UTC`...): chosen for "UK time", they
-    lose an hour every summer."""
-    bare = name.removeprefix("Etc/").rstrip("+-0")
-    return bare in {"GMT", "UTC", "UCT", "Greenwich", "Universal", "Zulu"}
-
-
-def _zone_named(typed: str) -> str:
-    """The time zone as its name is spelt (`Europe/London` for `europe/london `), or what was
-    typed, stripped, when no zone has that name."""
-    name = typed.strip()
-    return _zones_by_folded_name().get(name.casefold(), name)
-
-
-@cache
-def _zones_by_folded_name() -> dict[str, str]:
-    return {zone.casefold(): zone for zone in available_timezones()}
-
-
-def valid_timezone(name: str) -> bool:
-    """An IANA time zone name the system knows (`Europe/London`), not a path or a typo."""
-    if not name or name.startswith("/") or ".." in name:
-        return False
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True

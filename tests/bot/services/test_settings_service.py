@@ -49,6 +49,19 @@ def test_greenwich_time_is_refused_saying_it_has_no_summer_time(session, project
         _change(session, project, timezone="GMT")
 
 
+def test_a_project_already_on_greenwich_time_keeps_it_while_its_other_settings_are_saved(
+    session, project
+):
+    """A deployment whose default zone was UTC made such projects: the form sends the zone
+    back with every save, and refusing it would let no other setting be changed."""
+    project.timezone = "Etc/UTC"
+    saved = _change(session, project, timezone="Etc/UTC", rule_length=8)
+    assert (saved.timezone, saved.rule_length) == ("Etc/UTC", 8)
+    assert _change(session, project, timezone="Europe/London").timezone == "Europe/London"
+    with pytest.raises(InvalidInput, match="has no summer time"):
+        _change(session, project, timezone="Etc/UTC")
+
+
 def test_the_project_channel_as_forum_means_no_separate_forum(session, project):
     assert _change(session, project, forum_channel_id="C1").forum_channel_id is None
 
