@@ -212,14 +212,33 @@ class Settings(BaseSettings):
     def half_configured(self) -> str | None:
         """What is missing when some Slack credentials are set but not enough to connect.
 
-        Such a service must not fall back to the console and look healthy: it stops.
+        Such a service must not fall back to the console and look healthy: it stops. Nor
+        may it run without OAuth, looking healthy, when half of OAuth's pair is set beside
+        a bot token: installing it would fail.
         """
         given = [name for name in _SLACK_CREDENTIALS if getattr(self, name.lower())]
-        if self.mode is not Mode.CONSOLE or not given:
+        if self.mode is not Mode.CONSOLE:
+            return self._half_oauth()
+        if not given:
             return None
         verb = "is" if len(given) == 1 else "are"
         needed = ", and ".join(self.missing_for_slack())
         return f"{' and '.join(given)} {verb} set, but changebot also needs {needed} to reach Slack"
+
+    def _half_oauth(self) -> str | None:
+        """One of OAuth's pair beside a working bot token: without the other, changebot
+        would run in its one workspace and installing it in another would fail."""
+        if bool(self.slack_client_id) == bool(self.slack_client_secret):
+            return None
+        given, needed = (
+            ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
+            if self.slack_client_id
+            else ("SLACK_CLIENT_SECRET", "SLACK_CLIENT_ID")
+        )
+        return (
+            f"{given} is set, but OAuth also needs {needed} (or unset {given} to run in the "
+            "bot token's workspace alone)"
+        )
 
     def missing_for_slack(self) -> list[str]:
         """The variables a person still has to set before changebot can reach Slack."""

@@ -58,6 +58,23 @@ def test_an_oauth_client_id_without_its_secret_names_the_secret(tmp_path):
     )
 
 
+def test_half_of_oauth_beside_a_bot_token_stops_run_rather_than_run_without_it(tmp_path):
+    line = refusal(
+        changebot(
+            "run",
+            cwd=tmp_path,
+            SLACK_BOT_TOKEN="xoxb-1",
+            SLACK_SIGNING_SECRET="secret",
+            SLACK_CLIENT_ID="1.2",
+        )
+    )
+    assert line == (
+        "changebot: SLACK_CLIENT_ID is set, but OAuth also needs SLACK_CLIENT_SECRET (or unset "
+        "SLACK_CLIENT_ID to run in the bot token's workspace alone)"
+    )
+    assert not (tmp_path / "changebot.db").exists()
+
+
 def test_run_with_no_credentials_and_no_terminal_says_so_and_fails(tmp_path):
     line = refusal(changebot("run", cwd=tmp_path))
     assert line.startswith("changebot: no Slack credentials are set, and the local console needs")
