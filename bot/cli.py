@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import DBAPIError
 
-from bot.config import Mode, Settings
+from bot.config import Mode, Settings, ignored_settings
 from bot.logs import configure_logging
 from storage.migrate import UpgradeRefused, holds_a_schema, upgrade
 
@@ -61,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as error:
         return _refuse(*(_setting_problem(problem) for problem in error.errors()))
     configure_logging(_log_level(args.command, settings))
+    for ignored in ignored_settings():
+        log.warning(ignored)
     try:
         return _command(args, settings)
     except SettingProblem as problem:

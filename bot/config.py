@@ -6,10 +6,15 @@ passed into the app factory, the engine and the scheduler.
 
 from __future__ import annotations
 
+import difflib
+import os
+from collections.abc import Mapping
 from enum import StrEnum
 from ipaddress import IPv6Address
+from pathlib import Path
 from urllib.parse import urlsplit
 
+from dotenv import dotenv_values
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -27,6 +32,11 @@ _SLACK_CREDENTIALS = (
     "SLACK_CLIENT_ID",
     "SLACK_CLIENT_SECRET",
 )
+ENV_FILE = ".env"
+# Variables with these prefixes are meant for changebot: one that is no setting is a slip.
+_OWN_PREFIXES = ("SLACK_", "CHANGEBOT_")
+# How like a setting's name another must be to be taken for a misspelling of it.
+_MISSPELT = 0.85
 # A server in a container listens on every interface.
 ALL_INTERFACES = "0.0.0.0"  # noqa: S104
 # Driver names that leave the PostgreSQL driver to SQLAlchemy's default, psycopg 2.
@@ -44,7 +54,7 @@ class Mode(StrEnum):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_file=ENV_FILE, extra="ignore")
 
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
@@ -250,3 +260,23 @@ class Settings(BaseSettings):
         if not (self.slack_app_token or self.slack_signing_secret):
             missing.append("SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode)")
         return missing
+
+
+def ignored_settings(
+    environ: Mapping[str, str] | None = None, env_file: Path = Path(ENV_FILE)
+) -> list[str]:
+    """A warning for each variable, in the environment or the `.env` file, that looks meant
+    for changebot but is no setting of it (`DATABSE_URL`, `SLACK_SIGNING_SECRT`), which
+    would otherwise be ignored without a word: a misspelt DATABASE_URL keeps the data in a
+    local SQLite file instead."""
+    names = set(os.environ if environ is None else environ)
+    if env_file.is_file():
+        names |= set(dotenv_values(env_file))
+    known = [name.upper() for name in Settings.model_fields]
+    warnings = []
+    for name in sorted({name.upper() for name in names} - set(known)):
+        near = difflib.get_close_matches(name, known, n=1, cutoff=_MISSPELT)
+        if near or name.startswith(_OWN_PREFIXES):
+            meant = f"; did you mean {near[0]}?" if near else ""
+            warnings.append(f"{name} is not a changebot setting, so it is ignored{meant}")
+    return warnings

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
+from bot.config import Settings, ignored_settings
 from bot.console.standin import SlackStandIn
 from storage.migrate import MIGRATIONS, upgrade
 
@@ -270,3 +270,29 @@ def test_python_dash_m_bot_cli_is_the_changebot_command(tmp_path):
         check=False,
     )
     assert (result.returncode, result.stdout.strip()) == (0, "changebot 0.1.0")
+
+
+def test_a_misspelt_setting_in_the_env_file_is_warned_of_by_name_with_the_one_meant(tmp_path):
+    (tmp_path / ".env").write_text("SLACK_SIGNING_SECRT=not-read\nCHANGEBOT_TIMEZON=Europe/Paris\n")
+    upgraded = changebot("db", "upgrade", cwd=tmp_path)
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert (
+        "SLACK_SIGNING_SECRT is not a changebot setting, so it is ignored; "
+        "did you mean SLACK_SIGNING_SECRET?"
+    ) in upgraded.stderr
+    assert "did you mean CHANGEBOT_TIMEZONE?" in upgraded.stderr
+    assert "not-read" not in upgraded.stderr + upgraded.stdout
+
+
+def test_only_names_that_look_meant_for_changebot_are_warned_of(tmp_path):
+    environ = {
+        "DATABSE_URL": "sqlite:///elsewhere.db",
+        "SLACK_WEBHOOK_URL": "x",
+        "PATH": "/bin",
+        "HOSTNAME": "ward-pc",
+        "port": "3000",
+    }
+    assert ignored_settings(environ, env_file=tmp_path / ".env") == [
+        "DATABSE_URL is not a changebot setting, so it is ignored; did you mean DATABASE_URL?",
+        "SLACK_WEBHOOK_URL is not a changebot setting, so it is ignored",
+    ]
