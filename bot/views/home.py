@@ -24,9 +24,10 @@ def home(overviews: list[Overview], now: datetime) -> dict[str, Any]:
     if not overviews:
         items.append(
             section(
-                "You are not part of a project yet. In the channel where your project lives, "
-                "type `/stage add TITLE` to add the first stage of the action plan: the channel "
-                "becomes a changebot project and you become its lead."
+                "You are not a partner in a project yet. Where a project already has a "
+                "lead, they make you one with `/plan role @you SIDE`. In a channel with no "
+                "project yet, `/stage add TITLE` adds the first stage of the action plan: "
+                "the channel becomes a changebot project and you become its lead."
             )
         )
     for view in overviews[:_MAX_PROJECTS]:

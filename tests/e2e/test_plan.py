@@ -154,4 +154,8 @@ def test_the_home_tab_says_when_every_stage_is_done_or_how_to_date_the_rest(work
 
 
 def test_the_home_tab_of_a_newcomer_says_how_to_start(workspace):
-    assert "You are not part of a project yet" in _open_home(workspace, "UNEWCOMER")
+    shown = _open_home(workspace, "UNEWCOMER")
+    assert "You are not a partner in a project yet" in shown
+    assert "Where a project already has a lead, they make you one with `/plan role @you SIDE`" in (
+        shown
+    )
