@@ -38,12 +38,14 @@ def refusal(error: ChangebotError, *, forms: str | None = None) -> Message:
     said = f":warning: {escape(error.message)}"
     if isinstance(error, NotAllowed) and error.ask:
         said += " Ask " + ", ".join(mention(user_id) for user_id in error.ask) + "."
-    usage = error.usage if isinstance(error, UsageError) else forms
-    if isinstance(error, NotAllowed):
+    if isinstance(error, UsageError):
+        usage: str | None = error.usage
+    elif isinstance(error, NotAllowed):
         usage = None
-    if usage:
-        return Message(text=said, blocks=blocks(section(said), context(usage)))
-    return Message(text=said, blocks=blocks(section(said)))
+    else:
+        usage = forms
+    shown = [section(said), context(usage)] if usage else [section(said)]
+    return Message(text=said, blocks=blocks(*shown))
 
 
 # What a form says under its field when it could not be saved: it stays open, as typed.
